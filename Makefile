@@ -1,0 +1,38 @@
+# Streamz for Swift — developer entry points.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+TEST_FLAGS ?=
+
+.PHONY: help deps build test demo bench clean
+
+help:
+	@echo "Targets:"
+	@echo "  make deps    install Debian packages (librdkafka, libpq, postgresql, kcat, ...)"
+	@echo "  make build   swift build"
+	@echo "  make test    swift test against a throwaway PostgreSQL (TEST_FLAGS=...)"
+	@echo "  make demo    build the release streamz binary and run 'streamz demo'"
+	@echo "  make bench   run the benchmarks in Benchmarks/ (release)"
+	@echo "  make clean   remove .build and Benchmarks/.build"
+	@echo "Variables: SWIFT=$(SWIFT) TEST_FLAGS=$(TEST_FLAGS)"
+
+deps:
+	scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	scripts/with-postgres.sh $(SWIFT) test $(TEST_FLAGS)
+
+demo: deps
+	$(SWIFT) build -c release --product streamz
+	scripts/with-postgres.sh .build/release/streamz demo
+
+bench: deps
+	cd Benchmarks && $(SWIFT) run -c release StreamzBenchmarks
+
+clean:
+	rm -rf .build Benchmarks/.build
