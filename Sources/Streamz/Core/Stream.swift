@@ -15,6 +15,9 @@
 /// reference to the sources of a graph.
 ///
 /// Threading: a graph runs on one executor at a time, its clock's (see `StreamClock`).
+///
+/// Naming: Foundation has a `Stream` class too. In a file that imports both, write
+/// `Streamz.Stream<T>` where a type is expected.
 open class Stream<Element>: StreamNode {
     @usableFromInline final var edges: [Edge<Element>] = []
     // The common single-downstream case, read without retain/release or exclusivity

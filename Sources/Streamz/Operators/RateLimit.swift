@@ -28,11 +28,17 @@ public struct RateLimitState {
 /// early anyway (from several upstreams) queue, keep their origins held, and each
 /// one's acknowledgement completes once it has been emitted and acknowledged, so no
 /// element is released or emitted twice (streamz's rate_limit can do both).
+///
+/// In a feedback loop (`rateLimit(...).connect(source)`) an element can come back
+/// while its parent is still being emitted. That one is queued and acknowledged at
+/// once: the interval paces the loop, and waiting for it would make the parent wait
+/// for its own child.
 public final class RateLimitNode<Element>: Stream<Element> {
     private var state: RateLimitState
     private var queue: [(element: Element, annotation: Annotation, done: PendingAck)] = []
     private var timerArmed = false
     private var blocked = false
+    private var sending = false
 
     init(upstream: Stream<Element>, interval: Duration) {
         self.state = RateLimitState(interval: interval)
@@ -44,6 +50,12 @@ public final class RateLimitNode<Element>: Stream<Element> {
 
     private func receive(_ element: Element, _ annotation: Annotation) -> Ack {
         let done = PendingAck()
+        if sending {
+            annotation.origin?.retain()
+            queue.append((element, annotation, done))
+            armTimer()
+            return .ready
+        }
         if queue.isEmpty, !blocked, state.canEmit(at: clock.now) {
             send(element, annotation, done: done)
         } else {
@@ -58,7 +70,9 @@ public final class RateLimitNode<Element>: Stream<Element> {
     /// the interval after it has passed.
     private func send(_ element: Element, _ annotation: Annotation, done: PendingAck) {
         let next = state.emitted(at: clock.now)
+        sending = true
         let downstream = emit(element, annotation)
+        sending = false
         let intervalPassed = PendingAck()
         clock.schedule(at: next) { intervalPassed.complete() }
         let both = Ack.all(downstream, .pending(intervalPassed))

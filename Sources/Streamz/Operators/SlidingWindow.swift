@@ -13,7 +13,15 @@ public struct SlidingWindowState<Element> {
 
     /// Adds an element; the window to emit, if there is one yet.
     @inlinable public mutating func append(_ element: Element) -> [Element]? {
-        if window.count == size { window.removeFirst() }
+        if window.count == size {
+            // Shift in place: cheaper than removeFirst's general range replacement, and
+            // it copies the storage only if downstream kept the previous window.
+            window.withUnsafeMutableBufferPointer { buffer in
+                for index in 1..<buffer.count { buffer[index - 1] = buffer[index] }
+                buffer[buffer.count - 1] = element
+            }
+            return window
+        }
         window.append(element)
         return window.count == size || returnPartial ? window : nil
     }

@@ -1,0 +1,19 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Release-mode throughput benchmarks for Streamz. Run with `make bench`, or:
+//   cd Benchmarks && swift run -c release StreamzBenchmarks [--elements N] [--runs R] [--markdown PATH]
+let package = Package(
+    name: "StreamzBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "streamz", path: ".."),
+    ],
+    targets: [
+        .executableTarget(
+            name: "StreamzBenchmarks",
+            dependencies: [.product(name: "Streamz", package: "streamz")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
