@@ -82,7 +82,7 @@ enum StreamzBenchmarks {
         let options = Options.parse(CommandLine.arguments)
         print("Streamz benchmarks: \(options.elements) elements × \(options.runs) runs (median, min; CPU = process CPU time)\n")
         var results: [Result] = []
-        for benchmark in Bodies.all() {
+        for benchmark in Bodies.all() + WindowBodies.all() {
             results.append(measure(benchmark, elements: options.elements, runs: options.runs))
         }
         var ratios: [String: Double] = [:]
@@ -94,7 +94,8 @@ enum StreamzBenchmarks {
                 print("WARNING: graph checksum \(graph.checksum) != hand loop checksum \(loop.checksum)")
             }
         }
-        let table = markdownTable(results, ratios: ratios)
+        ratios.merge(WindowBodies.ratios(results)) { current, _ in current }
+        let table = markdownTable(results, ratios: ratios) + "\n" + WindowBodies.memoryTable()
         print(table, terminator: "")
         if let path = options.markdownPath { writeFile(table, to: path) }
     }

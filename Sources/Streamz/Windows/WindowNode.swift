@@ -96,11 +96,11 @@ public final class WindowNode<Element, Key: Hashable, Aggregation: WindowAggrega
         return ack
     }
 
+    /// Closes what the watermark passed. In update mode a final result carries the
+    /// delta not yet reported, so pending updates need no flush first.
     @discardableResult
     func advance(to watermark: Int64) -> Ack {
-        var ack = Ack.ready
-        if case .update = emitMode { ack = emitAll(state.flushUpdates()) }
-        return Ack.all(ack, emitAll(state.advance(to: watermark)))
+        emitAll(state.advance(to: watermark))
     }
 
     private func reject(_ element: Element, _ annotation: Annotation, reason: LateRecord<Element>.Reason, missed: [WindowBounds]) -> Ack {
@@ -143,9 +143,7 @@ public final class WindowNode<Element, Key: Hashable, Aggregation: WindowAggrega
     /// Closes every open window now (close-on-idle, or a final drain).
     @discardableResult
     public func closeAllNow() -> Ack {
-        var ack = Ack.ready
-        if case .update = emitMode { ack = emitAll(state.flushUpdates()) }
-        ack = Ack.all(ack, emitAll(state.closeAll()))
+        let ack = emitAll(state.closeAll())
         watermarks.raise(to: state.watermark)
         return ack
     }
