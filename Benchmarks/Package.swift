@@ -12,8 +12,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "StreamzBenchmarks",
-            dependencies: [.product(name: "Streamz", package: "streamz")]
+            dependencies: [.product(name: "Streamz", package: "streamz"), "CMallocInfo"]
         ),
+        // mallinfo2() for the window memory figure (malloc.h is not in the Glibc module).
+        .systemLibrary(name: "CMallocInfo"),
     ],
     swiftLanguageModes: [.v6]
 )
