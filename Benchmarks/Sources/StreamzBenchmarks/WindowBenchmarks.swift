@@ -82,6 +82,7 @@ struct XorShift64Star {
 
 enum WindowBodies {
     static let operatorName = "window: tumbling 1 s count+sum, 10k keys, ≤ 2 s disorder"
+    static let summaryName = "  ↳ same with Summary (count, sum, min, max, avg, first, last)"
     static let stateName = "  ↳ same on WindowState directly"
     static let handLoopName = "  ↳ hand loop, [Int64: [Int: (count, sum)]]"
 
@@ -101,7 +102,7 @@ enum WindowBodies {
             let source = Stream<WindowEvent>(clock: clock)
             let watermarks = Watermarks(maxOutOfOrder: .seconds(2), clock: clock)
             let node = try! source.withEventTime(watermarks) { $0.time }
-                .window(.tumbling(.seconds(1)), watermarks: watermarks, key: { $0.key }, value: { $0.value })
+                .window(.tumbling(.seconds(1)), watermarks: watermarks, key: { $0.key }, aggregation: CountSum(), input: { $0.value })
             let counts = node.accumulate(0) { total, result in total &+ Int(result.value.count) }
             counts.sink { blackHole($0) }
             return {
@@ -115,11 +116,34 @@ enum WindowBodies {
                 return total &+ pending
             }
         },
+        Benchmark(name: summaryName, targetNs: nil) { n in
+            let events = WindowInput.events(n)
+            // A ManualClock, not the default LoopClock: a LoopClock fires the watermarks'
+            // idle check (every 7.5 s) on its own dispatch queue, concurrently with this
+            // loop, which would race on the watermark state. A ManualClock never fires.
+            let clock = ManualClock()
+            let source = Stream<WindowEvent>(clock: clock)
+            let watermarks = Watermarks(maxOutOfOrder: .seconds(2), clock: clock)
+            let node = try! source.withEventTime(watermarks) { $0.time }
+                .window(.tumbling(.seconds(1)), watermarks: watermarks, key: { $0.key }, value: { $0.value })
+            let counts = node.accumulate(0) { total, result in total &+ Int(result.value.count) }
+            counts.sink { blackHole($0) }
+            return {
+                var pending = 0
+                for event in events {
+                    if case .pending = source.emit(event) { pending += 1 }
+                }
+                if case .pending = node.closeAllNow() { pending += 1 }
+                let total = counts.currentState &+ node.lateCount
+                warnIfWrong("window operator (Summary)", total: total, expected: events.count)
+                return total &+ pending
+            }
+        },
         Benchmark(name: stateName, targetNs: nil) { n in
             let events = WindowInput.events(n)
             return {
-                var state = try! WindowState<Int, Summary>(kind: .tumbling(size: WindowInput.windowMillis),
-                                                            grace: .zero, aggregation: Summary())
+                var state = try! WindowState<Int, CountSum>(kind: .tumbling(size: WindowInput.windowMillis),
+                                                             grace: .zero, aggregation: CountSum())
                 var total = 0, late = 0
                 var maxTime = Int64.min
                 for event in events {
@@ -179,7 +203,7 @@ enum WindowBodies {
     static func ratios(_ results: [Result]) -> [String: Double] {
         guard let loop = results.first(where: { $0.name == handLoopName }) else { return [:] }
         var ratios: [String: Double] = [:]
-        for r in results where r.name == operatorName || r.name == stateName {
+        for r in results where r.name == operatorName || r.name == stateName || r.name == summaryName {
             ratios[r.name] = r.medianNs / loop.medianNs
             if r.checksum != loop.checksum {
                 print("WARNING: '\(r.name)' checksum \(r.checksum) != hand loop checksum \(loop.checksum)")
@@ -198,10 +222,11 @@ enum WindowBodies {
     }
 
     /// 10,000 keys × 3 windows, watermark never set, so nothing closes.
-    @inline(never) static func windowStateBytesPerPair() -> (pairs: Int, bytes: Double) {
+    @inline(never) static func windowStateBytesPerPair<A: WindowAggregation>(_ aggregation: A) -> (pairs: Int, bytes: Double)
+    where A.Input == Double {
         let before = heapInUse()
-        var state = try! WindowState<Int, Summary>(kind: .tumbling(size: WindowInput.windowMillis),
-                                                    grace: .zero, aggregation: Summary())
+        var state = try! WindowState<Int, A>(kind: .tumbling(size: WindowInput.windowMillis),
+                                              grace: .zero, aggregation: aggregation)
         for window in 0..<3 {
             for key in 0..<WindowInput.keys {
                 let time = WindowInput.origin + Int64(window) * WindowInput.windowMillis + Int64(key % 1000)
@@ -233,12 +258,14 @@ enum WindowBodies {
     /// A markdown table of the heap bytes per open (key, window).
     static func memoryTable() -> String {
         #if canImport(Glibc)
-        let state = windowStateBytesPerPair()
+        let state = windowStateBytesPerPair(CountSum())
+        let summary = windowStateBytesPerPair(Summary())
         let loop = handLoopBytesPerPair()
         return """
             | memory (mallinfo2 uordblks + hblkhd growth) | open (key, window) pairs | bytes per open (key, window) |
             |---|---:|---:|
-            | WindowState<Int, Summary>, 10k keys × 3 windows | \(state.pairs) | \(fmt(state.bytes, 1)) |
+            | WindowState<Int, CountSum>, 10k keys × 3 windows | \(state.pairs) | \(fmt(state.bytes, 1)) |
+            | WindowState<Int, Summary>, same | \(summary.pairs) | \(fmt(summary.bytes, 1)) |
             | hand loop [Int64: [Int: (count, sum)]], same | \(loop.pairs) | \(fmt(loop.bytes, 1)) |
 
             """

@@ -22,9 +22,28 @@ public struct WatermarkState: Sendable, Codable, Equatable {
 
     public let maxOutOfOrderMillis: Int64
     public let idleTimeoutMillis: Int64
-    public private(set) var partitions: [Int: Partition] = [:]
+    /// Indexed by partition number (Kafka's are small and dense): one array access per
+    /// record instead of a hash lookup.
+    private var slots: [Partition?] = []
+    /// The partition whose watermark is the minimum: only its advance can move the
+    /// pipeline watermark, so other partitions' records skip the recomputation.
+    private var holder: Int?
     /// The pipeline watermark; `Annotation.noTime` until there is one.
     public private(set) var watermark: Int64 = Annotation.noTime
+
+    /// Partition numbers outside this range share slots (folded by modulo), so a
+    /// hostile partition key cannot allocate without bound.
+    public static let partitionLimit = 65_536
+
+    public var partitions: [Int: Partition] {
+        var result: [Int: Partition] = [:]
+        for (index, slot) in slots.enumerated() { if let slot { result[index] = slot } }
+        return result
+    }
+
+    private static func slot(_ partition: Int) -> Int {
+        (0..<partitionLimit).contains(partition) ? partition : Int(partition.magnitude % UInt(partitionLimit))
+    }
 
     public init(maxOutOfOrderMillis: Int64 = 0, idleTimeoutMillis: Int64 = 30_000) {
         precondition(maxOutOfOrderMillis >= 0 && idleTimeoutMillis > 0)
@@ -33,22 +52,26 @@ public struct WatermarkState: Sendable, Codable, Equatable {
     }
 
     public func watermark(ofPartition partition: Int) -> Int64? {
-        partitions[partition].map { $0.maxEventTime == Annotation.noTime ? Annotation.noTime : $0.maxEventTime - maxOutOfOrderMillis }
+        let index = Self.slot(partition)
+        guard index < slots.count else { return nil }
+        return slots[index].map { $0.maxEventTime == Annotation.noTime ? Annotation.noTime : $0.maxEventTime - maxOutOfOrderMillis }
     }
 
     /// Records an event time from `partition`; returns the pipeline watermark.
     @discardableResult
     public mutating func observe(_ eventTime: Int64, partition: Int = 0) -> Int64 {
-        if var state = partitions[partition] {
+        let index = Self.slot(partition)
+        if index < slots.count, var state = slots[index] {
             let wasIdle = state.idle
             let advanced = eventTime > state.maxEventTime
             if advanced { state.maxEventTime = eventTime }
             state.seenSinceCheck = true
             state.idle = false
-            partitions[partition] = state
-            if advanced || wasIdle { recompute() }
+            slots[index] = state
+            if wasIdle || (advanced && (holder == nil || holder == index)) { recompute() }
         } else {
-            partitions[partition] = Partition(maxEventTime: eventTime, lastSeen: 0, seenSinceCheck: true, idle: false)
+            if index >= slots.count { slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count)) }
+            slots[index] = Partition(maxEventTime: eventTime, lastSeen: 0, seenSinceCheck: true, idle: false)
             recompute()
         }
         return watermark
@@ -57,14 +80,19 @@ public struct WatermarkState: Sendable, Codable, Equatable {
     /// Adds a partition that has shown nothing yet: it holds the watermark back until
     /// it shows something or goes idle.
     public mutating func assign(_ partition: Int, now: Int64) {
-        if partitions[partition] == nil {
-            partitions[partition] = Partition(maxEventTime: Annotation.noTime, lastSeen: now, seenSinceCheck: false, idle: false)
+        let index = Self.slot(partition)
+        if index >= slots.count { slots.append(contentsOf: repeatElement(nil, count: index + 1 - slots.count)) }
+        if slots[index] == nil {
+            slots[index] = Partition(maxEventTime: Annotation.noTime, lastSeen: now, seenSinceCheck: false, idle: false)
+            recompute()
         }
     }
 
     /// Forgets a partition (revoked): it no longer holds the watermark back.
     public mutating func revoke(_ partition: Int) {
-        partitions[partition] = nil
+        let index = Self.slot(partition)
+        guard index < slots.count else { return }
+        slots[index] = nil
         recompute()
     }
 
@@ -72,12 +100,13 @@ public struct WatermarkState: Sendable, Codable, Equatable {
     @discardableResult
     public mutating func markIdle(now: Int64) -> Int64 {
         var changed = false
-        for (id, state) in partitions {
+        for index in slots.indices {
+            guard let state = slots[index] else { continue }
             if state.seenSinceCheck {
-                partitions[id]?.lastSeen = now
-                partitions[id]?.seenSinceCheck = false
+                slots[index]!.lastSeen = now
+                slots[index]!.seenSinceCheck = false
             } else if !state.idle && now - state.lastSeen >= idleTimeoutMillis {
-                partitions[id]?.idle = true
+                slots[index]!.idle = true
                 changed = true
             }
         }
@@ -92,11 +121,16 @@ public struct WatermarkState: Sendable, Codable, Equatable {
 
     mutating func recompute() {
         var lowest = Int64.max
-        for state in partitions.values where !state.idle {
+        holder = nil
+        for (index, slot) in slots.enumerated() {
+            guard let state = slot, !state.idle else { continue }
             // A partition that has shown nothing holds everything back.
             let partitionWatermark = state.maxEventTime == Annotation.noTime
                 ? Annotation.noTime : state.maxEventTime - maxOutOfOrderMillis
-            lowest = min(lowest, partitionWatermark)
+            if partitionWatermark < lowest {
+                lowest = partitionWatermark
+                holder = index
+            }
         }
         if lowest != Int64.max { watermark = max(watermark, lowest) }
     }

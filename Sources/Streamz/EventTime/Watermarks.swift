@@ -5,7 +5,9 @@
 /// when that moves the watermark, the listeners hear of it, so windows close even
 /// though no record arrived.
 public final class Watermarks {
-    public private(set) var state: WatermarkState
+    // Unchecked: a graph runs on one executor, and the per-record reads of `current`
+    // would otherwise pay a run-time exclusivity check each.
+    @exclusivity(unchecked) public private(set) var state: WatermarkState
     public let clock: StreamClock
     private var listeners: [(Int64) -> Void] = []
     private var idleCheckArmed = false

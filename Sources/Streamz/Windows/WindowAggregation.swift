@@ -29,10 +29,14 @@ public struct Summary: WindowAggregation, Sendable {
         public var lastTime: Int64 = .min
         public var last: Double = 0
 
-        public init() {}
+        @inlinable public init() {}
     }
 
     public struct Output: Sendable, Hashable, Codable {
+        @inlinable init(count: Int64, sum: Double, min: Double?, max: Double?, avg: Double?, first: Double?, last: Double?) {
+            self.count = count; self.sum = sum; self.min = min; self.max = max
+            self.avg = avg; self.first = first; self.last = last
+        }
         public var count: Int64
         public var sum: Double
         public var min: Double?
@@ -42,9 +46,9 @@ public struct Summary: WindowAggregation, Sendable {
         public var last: Double?
     }
 
-    public init() {}
+    @inlinable public init() {}
 
-    public var empty: Partial { Partial() }
+    @inlinable public var empty: Partial { Partial() }
 
     @inlinable public func add(_ input: Double, eventTime: Int64, to partial: inout Partial) {
         partial.count += 1
@@ -55,7 +59,7 @@ public struct Summary: WindowAggregation, Sendable {
         if eventTime >= partial.lastTime { partial.lastTime = eventTime; partial.last = input }
     }
 
-    public func merge(_ a: Partial, _ b: Partial) -> Partial {
+    @inlinable public func merge(_ a: Partial, _ b: Partial) -> Partial {
         var merged = a
         merged.count += b.count
         merged.sum += b.sum
@@ -66,13 +70,40 @@ public struct Summary: WindowAggregation, Sendable {
         return merged
     }
 
-    public func result(_ partial: Partial) -> Output {
+    @inlinable public func result(_ partial: Partial) -> Output {
         let any = partial.count > 0
         return Output(count: partial.count, sum: partial.sum,
                       min: any ? partial.min : nil, max: any ? partial.max : nil,
                       avg: any ? partial.sum / Double(partial.count) : nil,
                       first: any ? partial.first : nil, last: any ? partial.last : nil)
     }
+}
+
+/// Count and sum only: the smallest partial (16 bytes), for high-cardinality keys
+/// where `Summary`'s 64 bytes per (key, window) matter.
+public struct CountSum: WindowAggregation, Sendable {
+    public struct Partial: Sendable, Codable, Hashable {
+        public var count: Int64 = 0
+        public var sum: Double = 0
+        @inlinable public init() {}
+    }
+
+    @inlinable public init() {}
+    @inlinable public var empty: Partial { Partial() }
+
+    @inlinable public func add(_ input: Double, eventTime: Int64, to partial: inout Partial) {
+        partial.count += 1
+        partial.sum += input
+    }
+
+    @inlinable public func merge(_ a: Partial, _ b: Partial) -> Partial {
+        var merged = a
+        merged.count += b.count
+        merged.sum += b.sum
+        return merged
+    }
+
+    @inlinable public func result(_ partial: Partial) -> Partial { partial }
 }
 
 /// A custom fold: `add` folds a record in, `merge` combines two partials.
@@ -98,19 +129,42 @@ public struct Fold<Input, Accumulator>: WindowAggregation {
 }
 
 /// What a window operator emits: the aggregate of one key in one window.
+///
+/// A plain value (for plain keys and partials), so results are copied as bytes.
 public struct WindowResult<Key, Aggregation: WindowAggregation> {
+    public enum Emission: Sendable, Equatable {
+        /// The window changed (update mode); it is still open.
+        case update
+        /// The window closed; this is its last result.
+        case final
+        /// The window no longer exists: a session grew or merged into another, reported
+        /// next (update mode). A sink deletes what it wrote for these bounds.
+        case retraction
+    }
+
     public var key: Key
     public var window: WindowBounds
-    /// The window's whole partial aggregate so far.
+    /// The window's whole partial aggregate so far (empty for a retraction).
     public var partial: Aggregation.Partial
     public var value: Aggregation.Output
     /// In update mode: what changed since this window's previous result, to add to
-    /// what was written before. Nil for sessions, whose bounds move (see `replaces`).
+    /// what was written before. Nil for sessions, whose bounds move (see `.retraction`).
     public var delta: Aggregation.Partial?
-    /// Earlier bounds this result supersedes (a session that grew or merged).
-    public var replaces: [WindowBounds]
+    public var emission: Emission
+
     /// True for the result emitted when the window closed.
-    public var isFinal: Bool
+    @inlinable public var isFinal: Bool { emission == .final }
+
+    @inlinable
+    public init(key: Key, window: WindowBounds, partial: Aggregation.Partial, value: Aggregation.Output,
+                delta: Aggregation.Partial?, emission: Emission) {
+        self.key = key
+        self.window = window
+        self.partial = partial
+        self.value = value
+        self.delta = delta
+        self.emission = emission
+    }
 }
 
 /// A record that could not go into its windows: it came after they closed, or had no

@@ -20,23 +20,26 @@ public enum WindowEmitMode: Sendable, Equatable {
 public final class WindowNode<Element, Key: Hashable, Aggregation: WindowAggregation>: Stream<WindowResult<Key, Aggregation>> {
     public typealias Result = WindowResult<Key, Aggregation>
 
-    @usableFromInline var state: WindowState<Key, Aggregation>
+    @usableFromInline @exclusivity(unchecked) var state: WindowState<Key, Aggregation>
     public let watermarks: Watermarks
     /// Late records and records without event time.
     public let late: Stream<LateRecord<Element>>
     public let emitMode: WindowEmitMode
     public let closeOnIdle: Duration?
-    public private(set) var lateCount = 0
+    public internal(set) var lateCount = 0
 
     @usableFromInline let key: (Element) -> Key
     @usableFromInline let input: (Element) -> Aggregation.Input
     @usableFromInline let ownsWatermarks: Bool
-    private var throttleArmed = false
-    private var arrivedSinceIdleCheck = false
+    @usableFromInline let emitsUpdates: Bool
+    @usableFromInline var throttleArmed = false
+    @usableFromInline @exclusivity(unchecked) var arrivedSinceIdleCheck = false
+    @usableFromInline var idleCheckArmed = false
     private var silentChecks = 0
-    private var idleCheckArmed = false
 
-    init(
+    /// Not yet subscribed: the factory subscribes, so the per-record closure is
+    /// specialised where the element types are known.
+    @usableFromInline init(
         upstream: Stream<Element>, kind: WindowKind, grace: Duration, aggregation: Aggregation,
         emit: WindowEmitMode, closeOnIdle: Duration?, watermarks: Watermarks?,
         key: @escaping (Element) -> Key, input: @escaping (Element) -> Aggregation.Input
@@ -51,16 +54,15 @@ public final class WindowNode<Element, Key: Hashable, Aggregation: WindowAggrega
         self.closeOnIdle = closeOnIdle
         self.key = key
         self.input = input
+        self.emitsUpdates = tracksUpdates
         super.init(name: "window", upstream: upstream)
         self.watermarks.onAdvance { [weak self] watermark in self?.advance(to: watermark) }
-        upstream.subscribe(self) { [unowned self] element, annotation in
-            self.receive(element, annotation)
-        }
     }
 
     /// Open (key, window) pairs.
     public var openWindows: Int { state.openWindowCount }
 
+    @inlinable
     func receive(_ element: Element, _ annotation: Annotation) -> Ack {
         guard annotation.hasEventTime else {
             return reject(element, annotation, reason: .missingEventTime, missed: [])
@@ -79,39 +81,49 @@ public final class WindowNode<Element, Key: Hashable, Aggregation: WindowAggrega
         case .partiallyLate(let missed):
             ack = reject(element, annotation, reason: .partiallyLate, missed: missed)
         }
-        if case .update(let throttle) = emitMode {
-            if throttle == .zero {
-                ack = Ack.all(ack, emitAll(state.flushUpdates()))
-            } else if !throttleArmed {
-                throttleArmed = true
-                clock.schedule(after: throttle) { [weak self] in
-                    guard let self else { return }
-                    self.throttleArmed = false
-                    self.emitAll(self.state.flushUpdates())
-                }
-            }
-        }
+        if emitsUpdates { ack = Ack.all(ack, emitUpdates()) }
         let watermark = watermarks.current
         if watermark != state.watermark { ack = Ack.all(ack, advance(to: watermark)) }
         return ack
     }
 
-    /// Closes what the watermark passed. In update mode a final result carries the
-    /// delta not yet reported, so pending updates need no flush first.
-    @discardableResult
-    func advance(to watermark: Int64) -> Ack {
-        emitAll(state.advance(to: watermark))
+    /// Update mode: emits the changes now, or arms the throttle.
+    @usableFromInline
+    func emitUpdates() -> Ack {
+        guard case .update(let throttle) = emitMode else { return .ready }
+        if throttle == .zero { return emitAll(state.flushUpdates()) }
+        if !throttleArmed {
+            throttleArmed = true
+            clock.schedule(after: throttle) { [weak self] in
+                guard let self else { return }
+                self.throttleArmed = false
+                self.emitAll(self.state.flushUpdates())
+            }
+        }
+        return .ready
     }
 
-    private func reject(_ element: Element, _ annotation: Annotation, reason: LateRecord<Element>.Reason, missed: [WindowBounds]) -> Ack {
+    /// Closes what the watermark passed. In update mode a final result carries the
+    /// delta not yet reported, so pending updates need no flush first.
+    @inlinable @discardableResult
+    func advance(to watermark: Int64) -> Ack {
+        var ack = Ack.ready
+        state.advance(to: watermark) { result in
+            ack = Ack.all(ack, emit(result, Annotation(eventTime: result.window.end - 1)))
+        }
+        return ack
+    }
+
+    @usableFromInline
+    func reject(_ element: Element, _ annotation: Annotation, reason: LateRecord<Element>.Reason, missed: [WindowBounds]) -> Ack {
         lateCount += 1
         let record = LateRecord(element: element, eventTime: annotation.eventTime, watermark: state.watermark,
                                 reason: reason, missedWindows: missed)
         return late.emit(record, annotation)
     }
 
-    @discardableResult
-    private func emitAll(_ results: [Result]) -> Ack {
+    @inlinable @discardableResult
+    func emitAll(_ results: [Result]) -> Ack {
         var ack = Ack.ready
         for result in results {
             ack = Ack.all(ack, emit(result, Annotation(eventTime: result.window.end - 1)))
@@ -121,7 +133,8 @@ public final class WindowNode<Element, Key: Hashable, Aggregation: WindowAggrega
 
     /// Checks for silence a few times per idle period, so windows close between one
     /// and one and a quarter idle periods after the last record.
-    private func armIdleCheck() {
+    @usableFromInline
+    func armIdleCheck() {
         guard let closeOnIdle else { return }
         idleCheckArmed = true
         clock.schedule(after: closeOnIdle / 4) { [weak self] in
@@ -165,18 +178,22 @@ public final class WindowNode<Element, Key: Hashable, Aggregation: WindowAggrega
 
 extension Stream {
     /// Keyed event-time windows with a custom aggregation.
+    @inlinable
     public final func window<Key: Hashable, Aggregation: WindowAggregation>(
         _ kind: WindowKind, grace: Duration = .zero, emit: WindowEmitMode = .final,
         closeOnIdle: Duration? = nil, watermarks: Watermarks? = nil,
         key: @escaping (Element) -> Key, aggregation: Aggregation,
         input: @escaping (Element) -> Aggregation.Input
     ) throws -> WindowNode<Element, Key, Aggregation> {
-        try WindowNode(upstream: self, kind: kind, grace: grace, aggregation: aggregation, emit: emit,
-                       closeOnIdle: closeOnIdle, watermarks: watermarks, key: key, input: input)
+        let node = try WindowNode(upstream: self, kind: kind, grace: grace, aggregation: aggregation, emit: emit,
+                                  closeOnIdle: closeOnIdle, watermarks: watermarks, key: key, input: input)
+        subscribe(node) { element, annotation in node.receive(element, annotation) }
+        return node
     }
 
     /// Keyed event-time windows with count, sum, min, max, avg, first and last of
     /// `value` (count only: leave `value` out).
+    @inlinable
     public final func window<Key: Hashable>(
         _ kind: WindowKind, grace: Duration = .zero, emit: WindowEmitMode = .final,
         closeOnIdle: Duration? = nil, watermarks: Watermarks? = nil,

@@ -5,7 +5,7 @@ extension WindowState {
         var windows: [WindowCheckpoint<Key, Aggregation.Partial>.Entry] = []
         var records: [WindowCheckpoint<Key, Aggregation.Partial>.SlidingRecords] = []
         for window in aligned {
-            for (key, entry) in window.entries { windows.append(.init(key: key, window: window.bounds, partial: entry.partial)) }
+            for (key, partial) in window.partials { windows.append(.init(key: key, window: window.bounds, partial: partial)) }
         }
         if case .session(let gap) = kind {
             for (key, list) in sessions {
@@ -32,12 +32,12 @@ extension WindowState {
         restoring checkpoint: WindowCheckpoint<Key, Aggregation.Partial>
     ) throws {
         try self.init(kind: kind, grace: grace, aggregation: aggregation, tracksUpdates: tracksUpdates)
-        watermark = checkpoint.watermark
+        storedWatermark = checkpoint.watermark
         for entry in checkpoint.windows {
             switch kind {
             case .tumbling, .hopping:
                 let index = alignedIndex(for: entry.window)
-                aligned[index].entries[entry.key] = Entry(partial: entry.partial)
+                aligned[index].partials[entry.key] = entry.partial
             case .session(let gap):
                 let session = Session(first: entry.window.start, last: entry.window.end - gap, partial: entry.partial)
                 var list = sessions[entry.key] ?? []

@@ -20,10 +20,16 @@ public struct WindowState<Key: Hashable, Aggregation: WindowAggregation> {
         @inlinable init(partial: Aggregation.Partial) { self.partial = partial }
     }
 
+    /// A tumbling or hopping window: partials per key, and in update mode the deltas
+    /// apart, so final mode pays for nothing it does not use.
     @usableFromInline struct AlignedWindow {
         @usableFromInline let bounds: WindowBounds
-        @usableFromInline var entries: [Key: Entry] = [:]
-        @inlinable init(bounds: WindowBounds) { self.bounds = bounds }
+        @usableFromInline var partials: [Key: Aggregation.Partial]
+        @usableFromInline var deltas: [Key: Aggregation.Partial] = [:]
+        @inlinable init(bounds: WindowBounds, capacity: Int) {
+            self.bounds = bounds
+            self.partials = Dictionary(minimumCapacity: capacity)
+        }
     }
 
     struct Session {
@@ -51,14 +57,19 @@ public struct WindowState<Key: Hashable, Aggregation: WindowAggregation> {
     var sessions: [Key: [Session]] = [:]
     var sliding: [Key: SlidingKey] = [:]
     /// Session and sliding closing times, with the keys to look at then.
-    var closeTimes = MinHeap<Int64>()
+    @usableFromInline var closeTimes = MinHeap<Int64>()
     var keysClosingAt: [Int64: [Key]] = [:]
     /// Aligned and sliding windows with a delta; sessions with a pending change.
     @usableFromInline var dirty: [(key: Key, window: WindowBounds)] = []
     var dirtySessionKeys: [Key] = []
     @usableFromInline var scratch: [WindowBounds] = []
+    /// Keys of the last aligned window to close: a complete window, the best guess for
+    /// the size of the next one.
+    @usableFromInline var lastClosedKeyCount = 0
 
-    public internal(set) var watermark: Int64 = Annotation.noTime
+    /// The watermark the state has seen; windows ending at or before it minus grace are closed.
+    public var watermark: Int64 { storedWatermark }
+    @usableFromInline var storedWatermark: Int64 = Annotation.noTime
 
     public init(kind: WindowKind, grace: Duration = .zero, aggregation: Aggregation, tracksUpdates: Bool = false) throws {
         try kind.validate()
@@ -105,14 +116,10 @@ public struct WindowState<Key: Hashable, Aggregation: WindowAggregation> {
     mutating func addAligned(_ input: Aggregation.Input, key: Key, eventTime: Int64, bounds: WindowBounds) {
         let index = alignedIndex(for: bounds)
         let empty = aggregation.empty
-        aggregation.add(input, eventTime: eventTime,
-                        to: &aligned[index].entries[key, default: Entry(partial: empty)].partial)
+        aggregation.add(input, eventTime: eventTime, to: &aligned[index].partials[key, default: empty])
         if tracksUpdates {
-            if aligned[index].entries[key]!.delta == nil {
-                aligned[index].entries[key]!.delta = empty
-                dirty.append((key, bounds))
-            }
-            aggregation.add(input, eventTime: eventTime, to: &aligned[index].entries[key]!.delta!)
+            if aligned[index].deltas[key] == nil { dirty.append((key, bounds)) }
+            aggregation.add(input, eventTime: eventTime, to: &aligned[index].deltas[key, default: empty])
         }
     }
 
@@ -127,7 +134,10 @@ public struct WindowState<Key: Hashable, Aggregation: WindowAggregation> {
             if start < bounds.start { break }
             index -= 1
         }
-        aligned.insert(AlignedWindow(bounds: bounds), at: index + 1)
+        // Presize from the newest window: windows of one stream hold similar key counts,
+        // and growing a dictionary of thousands of keys rehashes it several times.
+        let capacity = max(lastClosedKeyCount, aligned.last?.partials.count ?? 0)
+        aligned.insert(AlignedWindow(bounds: bounds, capacity: capacity), at: index + 1)
         return index + 1
     }
 
