@@ -23,7 +23,7 @@ struct DemoCommand: AsyncParsableCommand {
         let clock = LoopClock(label: "streamz.demo")
         let clicks = ClickGenerator(count: events, seed: seed)
         let source = Streamz.Stream<Click>.from(clicks, clock: clock)
-        let pipelines = DemoPipelines(source: source)
+        let pipelines = try DemoPipelines(source: source)
         print("streamz demo: \(events) generated click events, in-process graph")
         print(pipelines.describe())
 

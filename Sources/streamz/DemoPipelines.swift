@@ -49,8 +49,10 @@ final class DemoPipelines {
     private(set) var enrichedBatches = 0
     private(set) var pageViews: [WindowKey: Int] = [:]
     private var enrichedBatcher: PartitionNode<Enriched>!
+    private var pageViewWindows: WindowNode<Click, String, Summary>!
+    private(set) var lateClicks = 0
 
-    init(source: Streamz.Stream<Click>) {
+    init(source: Streamz.Stream<Click>) throws {
         self.source = source
         source.sink { [unowned self] _ in self.consumed += 1 }
 
@@ -65,24 +67,30 @@ final class DemoPipelines {
                 self.enrichedBatches += 1
             }
 
-        // page_views: tumbling one-minute windows keyed by page.
-        source
+        // page_views: tumbling one-minute event-time windows keyed by page, 5 s grace.
+        let watermarks = Watermarks(maxOutOfOrder: .seconds(2), clock: source.clock)
+        pageViewWindows = try source
             .remove { $0.page == "/health" }
-            .map { WindowKey(minute: $0.ts / 60_000 * 60_000, page: $0.page) }
-            .sink { [unowned self] key in self.pageViews[key, default: 0] += 1 }
+            .withEventTime(watermarks) { $0.ts }
+            .window(.tumbling(.seconds(60)), grace: .seconds(5), watermarks: watermarks, key: { $0.page })
+        pageViewWindows.sink { [unowned self] result in
+            self.pageViews[WindowKey(minute: result.window.start, page: result.key)] = Int(result.value.count)
+        }
+        pageViewWindows.late.sink { [unowned self] _ in self.lateClicks += 1 }
     }
 
     func describe() -> String {
         """
         pipelines:
           enrich:     clicks -> filter(value > 10 && page != '/health') -> map(user, page, value2, ts) -> partition(500) -> clicks-enriched
-          page_views: clicks -> remove(page == '/health') -> window(tumbling 1m, key page) -> count
+          page_views: clicks -> remove(page == '/health') -> eventTime(ts) -> window(tumbling 1m, grace 5s, key page) -> count
         """
     }
 
     /// Emits what is still batched, as a drain on shutdown does.
     func flush() {
         enrichedBatcher.flush()
+        pageViewWindows.closeAllNow()
     }
 
     func report(elapsed: Duration) -> String {
@@ -100,7 +108,7 @@ final class DemoPipelines {
             let start = formatter.string(from: Date(timeIntervalSince1970: Double(key.minute) / 1000))
             lines.append("  \(start)  \(key.page.padding(toLength: 10, withPad: " ", startingAt: 0))  \(pageViews[key]!)")
         }
-        lines.append("page_views: \(pageViews.count) (window, page) rows, \(pageViews.values.reduce(0, +)) views in all")
+        lines.append("page_views: \(pageViews.count) (window, page) rows, \(pageViews.values.reduce(0, +)) views in all, \(lateClicks) late")
         return lines.joined(separator: "\n")
     }
 }
