@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,7 +27,9 @@ let package = Package(
         ),
         // The operator graph, time and windows: no I/O, no C imports.
         .target(name: "Streamz"),
-        .target(name: "StreamzKafka", dependencies: ["Streamz", "CRdKafka"]),
+        .target(name: "StreamzKafka", dependencies: [
+            "Streamz", "CRdKafka", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "StreamzPostgres", dependencies: ["Streamz", "CLibPQ"]),
         .executableTarget(
             name: "streamz",
@@ -36,7 +39,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StreamzTests", dependencies: ["Streamz"]),
-        .testTarget(name: "StreamzKafkaTests", dependencies: ["StreamzKafka"]),
+        .testTarget(name: "StreamzKafkaTests", dependencies: ["StreamzKafka", "CRdKafka"]),
         .testTarget(name: "StreamzPostgresTests", dependencies: ["StreamzPostgres"]),
     ],
     swiftLanguageModes: [.v6]
