@@ -39,7 +39,7 @@ final class RDKafkaConfig {
         var errorText = [CChar](repeating: 0, count: 512)
         let result = rd_kafka_conf_set(pointer, name, value, &errorText, errorText.count)
         guard result == RD_KAFKA_CONF_OK else {
-            throw KafkaConfigError(property: name, message: String(cString: errorText))
+            throw KafkaConfigError(property: name, message: string(fromCBuffer: errorText))
         }
     }
 
@@ -52,4 +52,9 @@ final class RDKafkaConfig {
     deinit {
         if let pointer { rd_kafka_conf_destroy(pointer) }
     }
+}
+
+/// The text in a NUL-terminated C buffer that librdkafka filled.
+func string(fromCBuffer buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

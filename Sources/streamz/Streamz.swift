@@ -8,9 +8,10 @@ struct StreamzCommand: AsyncParsableCommand {
         commandName: "streamz",
         abstract: "Kafka-connected stream processing.",
         discussion: """
-            The Kafka and PostgreSQL commands (run, validate, migrate, dev-broker, graph)
-            are not built yet; `demo` runs the operator graph in-process.
+            `demo` runs the operator graph in-process; `dev-broker` runs an in-memory
+            Kafka broker on 127.0.0.1 for development. The Kafka and PostgreSQL commands
+            (run, validate, migrate, graph) are not built yet.
             """,
         version: "0.1.0 (librdkafka \(RDKafkaLibrary.version), libpq \(PQLibrary.version))",
-        subcommands: [DemoCommand.self])
+        subcommands: [DemoCommand.self, DevBrokerCommand.self])
 }

@@ -47,3 +47,17 @@ import Testing
         #expect(values == Array(0..<200))
     }
 }
+
+@Suite struct ReentrancyTests {
+    /// A completion that resumes upstream, which at once feeds the same operator again:
+    /// `buffer → mapAsync`, with the buffer draining into mapAsync while mapAsync is
+    /// still handing out its results. Found through the Kafka source.
+    @Test func mapAsyncBehindABufferSurvivesReentrantResumes() async {
+        let clock = ManualClock()
+        let source = Stream<Int>(clock: clock)
+        let out = source.buffer(1_000).mapAsync(parallelism: 2) { (x: Int) async -> Int in x }.sinkToList()
+        for x in 0..<200 { source.emit(x) }
+        await clock.settle()
+        #expect(out.values == Array(0..<200))
+    }
+}

@@ -4,7 +4,7 @@
 public final class BufferNode<Element>: Stream<Element> {
     public let size: Int
     private var queue = ElementQueue<Element>()
-    private var upstream = UpstreamWaiters()
+    private let upstream = UpstreamWaiters()
     private var blocked = false
     private var draining = false
 

@@ -6,7 +6,7 @@ public final class DelayNode<Element>: Stream<Element> {
     public let interval: Duration
     private var queue = ElementQueue<Element>()
     private var dueTimes = ElementQueue<Duration>()
-    private var upstream = UpstreamWaiters()
+    private let upstream = UpstreamWaiters()
     private var timerArmed = false
     private var blocked = false
 

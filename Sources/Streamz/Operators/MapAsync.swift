@@ -12,7 +12,7 @@ public final class MapAsyncNode<Input: Sendable, Output: Sendable>: Stream<Outpu
     private var nextToEmit = 0
     private var running = 0
     private var blocked = false
-    private var upstream = UpstreamWaiters()
+    private let upstream = UpstreamWaiters()
 
     init(upstream source: Stream<Input>, parallelism: Int, transform: @escaping @Sendable (Input) async -> Output) {
         precondition(parallelism > 0, "mapAsync parallelism must be positive")

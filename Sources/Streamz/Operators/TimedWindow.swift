@@ -7,7 +7,7 @@ public final class TimedWindowNode<Element>: Stream<[Element]> {
     private var window: [Element] = []
     private var held = HeldOrigins()
     private let group = OriginGroup()
-    private var upstream = UpstreamWaiters()
+    private let upstream = UpstreamWaiters()
     private var blocked = false
     private var nextTick: Duration
 

@@ -5,8 +5,8 @@
 /// Buffered elements keep their origins held until their pair is acknowledged.
 public final class ZipNode<Left, Right>: Stream<(Left, Right)> {
     private var state: ZipState<Left, Right>
-    private var leftWaiters = UpstreamWaiters()
-    private var rightWaiters = UpstreamWaiters()
+    private let leftWaiters = UpstreamWaiters()
+    private let rightWaiters = UpstreamWaiters()
     private let group = OriginGroup()
 
     init(left: Stream<Left>, right: Stream<Right>, maxBuffer: Int) {

@@ -1,7 +1,9 @@
 /// A terminal node: it calls a closure for every element (streamz's `sink`).
 /// Keep it if you want to `destroy()` it later; the upstream keeps it alive.
-public class Sink<Element>: StreamNode {
-    @usableFromInline init(name: String, upstream: StreamNode) {
+open class Sink<Element>: StreamNode {
+    /// For sinks defined elsewhere (Kafka, PostgreSQL): subscribe to the upstream in
+    /// the subclass's initialiser.
+    public init(name: String, upstream: StreamNode) {
         super.init(name: name, clock: upstream.clock)
     }
 

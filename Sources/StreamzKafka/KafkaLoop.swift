@@ -1,0 +1,180 @@
+import Foundation
+import Streamz
+
+/// What a `KafkaLoop` polls between its own work: the consumer.
+protocol KafkaLoopPoller: AnyObject {
+    /// Polls for up to `timeoutMilliseconds`, handling what arrives (on the loop
+    /// thread). Returns false without blocking when it does not want to poll now
+    /// (back pressure); the loop then waits for work instead.
+    func poll(timeoutMilliseconds: Int32) -> Bool
+    /// Makes a blocked `poll` return now (called from any thread).
+    func wakeUp()
+}
+
+/// The executor and clock of a Kafka pipeline: one dedicated thread that runs the
+/// graph's queued work and timers and, in between, polls the consumer.
+///
+/// Records are emitted into the graph on the thread that polled them, with no hop.
+/// Work from other threads (delivery reports, async sinks) goes through `execute`,
+/// which wakes a blocked poll with `rd_kafka_queue_yield`, so nothing waits out a
+/// poll interval. The blocking poll runs on this thread, never on Swift's
+/// cooperative pool.
+public final class KafkaLoop: StreamClock, @unchecked Sendable {
+    // @unchecked: the mutable state is behind `condition`; `poller` is set before the
+    // thread first polls and then only read on the loop thread.
+    private struct Timer: Comparable {
+        let deadline: Duration
+        let sequence: Int
+        let handle: ScheduledWork
+        let work: UncheckedBox<() -> Void>
+        static func < (a: Timer, b: Timer) -> Bool { (a.deadline, a.sequence) < (b.deadline, b.sequence) }
+        static func == (a: Timer, b: Timer) -> Bool { a.sequence == b.sequence }
+    }
+
+    private let condition = NSCondition()
+    private var queued: [UncheckedBox<() -> Void>] = []
+    private var timers = MinHeap<Timer>()
+    private var sequence = 0
+    private var stopping = false
+    private var finished = false
+    private var thread: Thread?
+    private let origin = ContinuousClock.now
+    weak var poller: (any KafkaLoopPoller)?
+    /// The longest a poll blocks when nothing is due: bounds shutdown latency.
+    let maxPollMilliseconds: Int32 = 100
+
+    public init(name: String = "streamz.kafka-loop") {
+        let thread = Thread { [unowned self] in self.run() }
+        thread.name = name
+        self.thread = thread
+        thread.start()
+    }
+
+    public var now: Duration { ContinuousClock.now - origin }
+
+    public var wallTimeMillis: Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// True on the loop's own thread.
+    public var isCurrent: Bool { Thread.current === thread }
+
+    @discardableResult
+    public func schedule(at deadline: Duration, _ work: @escaping () -> Void) -> ScheduledWork {
+        let handle = ScheduledWork()
+        condition.lock()
+        sequence += 1
+        timers.push(Timer(deadline: deadline, sequence: sequence, handle: handle, work: UncheckedBox(work)))
+        condition.signal()
+        condition.unlock()
+        if !isCurrent { poller?.wakeUp() }
+        return handle
+    }
+
+    public func execute(_ work: @escaping () -> Void) {
+        condition.lock()
+        queued.append(UncheckedBox(work))
+        condition.signal()
+        condition.unlock()
+        if !isCurrent { poller?.wakeUp() }
+    }
+
+    public func runAsync<T: Sendable>(_ body: @escaping @Sendable () async -> T, completion: @escaping (T) -> Void) {
+        let completion = UncheckedBox(completion)
+        Task {
+            let result = await body()
+            self.execute { completion.value(result) }
+        }
+    }
+
+    /// Runs `body` on the loop and returns its result.
+    public func perform<T: Sendable>(_ body: @escaping () -> T) async -> T {
+        let body = UncheckedBox(body)
+        return await withCheckedContinuation { continuation in
+            execute { continuation.resume(returning: body.value()) }
+        }
+    }
+
+    /// Stops the thread after the work in hand; waits for it to end.
+    public func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        poller?.wakeUp()
+        condition.lock()
+        while !finished && !isCurrent { _ = condition.wait(until: Date().addingTimeInterval(0.1)) }
+        condition.unlock()
+    }
+
+    /// On the loop thread: runs queued work and due timers until `done()` or the
+    /// timeout (a rebalance waiting for its sinks' acknowledgements, say).
+    /// Returns whether `done()` became true.
+    @discardableResult
+    func runUntil(timeout: Duration, _ done: () -> Bool) -> Bool {
+        precondition(isCurrent, "runUntil runs on the loop thread")
+        let deadline = now + timeout
+        while !done() {
+            if now >= deadline { return false }
+            if !runPending() {
+                condition.lock()
+                if queued.isEmpty { _ = condition.wait(until: Date().addingTimeInterval(0.005)) }
+                condition.unlock()
+            }
+        }
+        return true
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            let stop = stopping
+            condition.unlock()
+            if stop { break }
+            if runPending() { continue }
+            let wait = untilNextTimer()
+            if let poller, poller.poll(timeoutMilliseconds: wait) {
+                continue
+            } else {
+                condition.lock()
+                if queued.isEmpty && !stopping {
+                    _ = condition.wait(until: Date().addingTimeInterval(Double(wait) / 1000))
+                }
+                condition.unlock()
+            }
+        }
+        runPending()
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Runs queued work and due timers once; returns whether anything ran.
+    @discardableResult
+    private func runPending() -> Bool {
+        condition.lock()
+        let work = queued
+        queued = []
+        var due: [Timer] = []
+        let current = now
+        while let first = timers.min, first.deadline <= current { due.append(timers.pop()!) }
+        condition.unlock()
+        for item in work { item.value() }
+        for timer in due where !timer.handle.isCancelled { timer.work.value() }
+        return !work.isEmpty || !due.isEmpty
+    }
+
+    private func untilNextTimer() -> Int32 {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let first = timers.min else { return maxPollMilliseconds }
+        let milliseconds = (first.deadline - now).milliseconds
+        return Int32(max(0, min(Int64(maxPollMilliseconds), milliseconds)))
+    }
+}
+
+/// Carries a non-Sendable value to the loop thread. Sound only because everything it
+/// carries is used on that one thread.
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,61 @@
+/// A record read from Kafka.
+public struct KafkaRecord: Sendable {
+    public enum TimestampType: Sendable, Equatable {
+        case none
+        case createTime
+        case logAppendTime
+    }
+
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var key: [UInt8]?
+    public var value: [UInt8]?
+    public var headers: [KafkaHeader]
+    /// Epoch milliseconds; -1 when the record has none.
+    public var timestamp: Int64
+    public var timestampType: TimestampType
+
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
+                headers: [KafkaHeader] = [], timestamp: Int64 = -1, timestampType: TimestampType = .none) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestamp = timestamp
+        self.timestampType = timestampType
+    }
+
+    /// The value as UTF-8 text, invalid sequences repaired.
+    public var valueString: String? { value.map { String(decoding: $0, as: UTF8.self) } }
+    public var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
+}
+
+public struct KafkaHeader: Sendable, Equatable {
+    public var name: String
+    public var value: [UInt8]?
+
+    public init(_ name: String, _ value: [UInt8]?) {
+        self.name = name
+        self.value = value
+    }
+
+    public init(_ name: String, _ text: String) {
+        self.init(name, Array(text.utf8))
+    }
+}
+
+/// A topic and partition.
+public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+
+    public init(_ topic: String, _ partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public var description: String { "\(topic)[\(partition)]" }
+}

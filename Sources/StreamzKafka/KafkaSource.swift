@@ -1,0 +1,287 @@
+import CRdKafka
+import Logging
+import Streamz
+
+/// Where a group with no committed offset starts.
+public enum KafkaStartPosition: String, Sendable {
+    case earliest
+    case latest
+}
+
+public struct KafkaSourceConfiguration: Sendable {
+    public var bootstrapServers: String
+    public var groupID: String
+    public var topics: [String]
+    public var start: KafkaStartPosition = .earliest
+    /// librdkafka consumer properties, passed through unchanged.
+    public var properties: [String: String] = [:]
+    /// In flight = emitted and not yet done. Past either bound the source pauses its
+    /// partitions (and keeps polling, so the group session stays alive).
+    public var maxInFlightRecords = 10_000
+    public var maxInFlightBytes = 64 << 20
+    public var commitInterval: Duration = .seconds(5)
+    /// How long a revocation waits for the sinks to acknowledge before committing what
+    /// is done and giving the partitions up.
+    public var revokeTimeout: Duration = .seconds(30)
+
+    public init(bootstrapServers: String, groupID: String, topics: [String]) {
+        self.bootstrapServers = bootstrapServers
+        self.groupID = groupID
+        self.topics = topics
+    }
+}
+
+/// Feeds Kafka records into a graph, committing only what is done.
+///
+/// Each record carries its Kafka timestamp as event time and an origin in its
+/// partition's tracker. Per partition the committed offset is 1 + the highest offset
+/// below which every record is done (DESIGN.md's contract). Commits happen on an
+/// interval, before partitions are revoked (after waiting for their sinks), and on
+/// `shutdown()`. A pending acknowledgement, or in-flight data past the bounds, pauses
+/// the partitions until the graph catches up.
+public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
+    public let configuration: KafkaSourceConfiguration
+    let loop: KafkaLoop
+    private var consumer: RDKafkaConsumer!
+    private var trackers: [TopicPartition: PartitionTracker] = [:]
+    private var topicNames: [OpaquePointer: String] = [:]
+    private var paused = false
+    private var waitingOnAck = false
+    private var commitTimer: ScheduledWork?
+    private let logger = Logger(label: "streamz.kafka.source")
+
+    public private(set) var inFlightRecords = 0
+    public private(set) var inFlightBytes = 0
+    /// The most records and bytes in flight at once, for tests and metrics.
+    public private(set) var peakInFlightRecords = 0
+    public private(set) var peakInFlightBytes = 0
+    public private(set) var consumed = 0
+    /// The last offsets committed, per partition.
+    public private(set) var committed: [TopicPartition: Int64] = [:]
+    /// When back pressure has held consumption this long, the partitions are paused so
+    /// that polling can go on (rebalances, `max.poll.interval.ms`) without fetching.
+    /// Shorter stalls just skip polling: pausing purges librdkafka's fetch queue, and
+    /// refetching on every brief stall would cost a round trip each time.
+    public var pauseAfter: Duration = .milliseconds(500)
+    private var blockedSince: Duration?
+    /// Called on the loop after each assignment or revocation.
+    public var onRebalance: ((_ assigned: [TopicPartition], _ revoked: [TopicPartition]) -> Void)?
+
+    public init(_ configuration: KafkaSourceConfiguration, loop: KafkaLoop) throws {
+        self.configuration = configuration
+        self.loop = loop
+        super.init(name: "kafka:\(configuration.topics.joined(separator: ","))", clock: loop)
+        var properties = configuration.properties
+        properties["bootstrap.servers"] = configuration.bootstrapServers
+        properties["group.id"] = configuration.groupID
+        properties["auto.offset.reset"] = configuration.start.rawValue
+        properties["enable.partition.eof"] = "false"
+        let rebalance = UncheckedBox<(RDKafkaConsumer.Rebalance) -> Void> { [weak self] change in self?.rebalanced(change) }
+        consumer = try RDKafkaConsumer(properties: properties, onRebalance: rebalance.value)
+    }
+
+    /// Partitions assigned to this member now.
+    public var assignment: Set<TopicPartition> { consumer.assignment }
+
+    public override func run() {
+        do {
+            try consumer.subscribe(configuration.topics)
+        } catch {
+            logger.error("subscribe failed: \(error)")
+            return finish()
+        }
+        loop.poller = self
+        armCommitTimer()
+    }
+
+    // MARK: Polling (loop thread)
+
+    func poll(timeoutMilliseconds: Int32) -> Bool {
+        if let since = blockedSince, !paused {
+            guard loop.now - since >= pauseAfter else { return false }
+            paused = true
+            consumer.pause(Array(consumer.assignment))
+        }
+        guard let message = consumer.poll(timeoutMilliseconds: timeoutMilliseconds) else { return true }
+        defer { rd_kafka_message_destroy(message) }
+        let error = message.pointee.err
+        guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            // Consumer errors are informational (librdkafka retries); none is fatal.
+            if error != RD_KAFKA_RESP_ERR__PARTITION_EOF { logger.warning("consumer: \(KafkaError(error))") }
+            return true
+        }
+        guard isRunning else { return true }  // stopping: this record is not emitted nor committed
+        let record = makeRecord(message)
+        let partition = TopicPartition(record.topic, record.partition)
+        let tracker = trackers[partition] ?? addTracker(partition)
+        let bytes = (record.value?.count ?? 0) + (record.key?.count ?? 0)
+        tracker.received(offset: record.offset, bytes: bytes)
+        consumed += 1
+        let origin = Origin(tracker: tracker, slot: Int(record.offset))
+        let ack = emit(record, Annotation(eventTime: record.timestamp >= 0 ? record.timestamp : Annotation.noTime, origin: origin))
+        tracker.release(Int(record.offset))  // the emitter's hold
+        if case .pending(let pending) = ack {
+            waitingOnAck = true
+            updatePause()
+            pending.whenComplete { [weak self] in
+                self?.loop.execute { [weak self] in
+                    self?.waitingOnAck = false
+                    self?.updatePause()
+                }
+            }
+        }
+        return true
+    }
+
+    func wakeUp() { consumer.wakeUp() }
+
+    private func makeRecord(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaRecord {
+        let m = message.pointee
+        let topicHandle = m.rkt!
+        let topic: String
+        if let known = topicNames[topicHandle] {
+            topic = known
+        } else {
+            topic = String(cString: rd_kafka_topic_name(topicHandle))
+            topicNames[topicHandle] = topic
+        }
+        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) }
+        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        var type = rd_kafka_timestamp_type_t(rawValue: 0)
+        let timestamp = rd_kafka_message_timestamp(message, &type)
+        return KafkaRecord(topic: topic, partition: m.partition, offset: m.offset, key: key, value: value,
+                           headers: Self.headers(of: message), timestamp: timestamp,
+                           timestampType: type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? .createTime
+                               : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .none)
+    }
+
+    private static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+        var list: OpaquePointer?
+        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        var headers: [KafkaHeader] = []
+        var index = 0
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            headers.append(KafkaHeader(name.map { String(cString: $0) } ?? "",
+                                       value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+            index += 1
+        }
+        return headers
+    }
+
+    // MARK: Back pressure
+
+    private func addTracker(_ partition: TopicPartition) -> PartitionTracker {
+        let tracker = PartitionTracker(partition: partition) { [unowned self] records, bytes in
+            self.inFlightRecords += records
+            self.inFlightBytes += bytes
+            self.peakInFlightRecords = max(self.peakInFlightRecords, self.inFlightRecords)
+            self.peakInFlightBytes = max(self.peakInFlightBytes, self.inFlightBytes)
+            if records > 0 ? self.blockedSince == nil : self.blockedSince != nil { self.updatePause() }
+        }
+        trackers[partition] = tracker
+        return tracker
+    }
+
+    /// Blocks consumption at the bounds (or while an acknowledgement is pending) and
+    /// unblocks at half the bounds, so a source near its bound does not flap.
+    private func updatePause() {
+        let over = inFlightRecords >= configuration.maxInFlightRecords || inFlightBytes >= configuration.maxInFlightBytes
+        let under = inFlightRecords <= configuration.maxInFlightRecords / 2 && inFlightBytes <= configuration.maxInFlightBytes / 2
+        if blockedSince == nil, waitingOnAck || over {
+            blockedSince = loop.now
+        } else if blockedSince != nil, !waitingOnAck, under {
+            blockedSince = nil
+            if paused {
+                paused = false
+                consumer.resume(Array(consumer.assignment))
+            }
+        }
+    }
+
+    // MARK: Commits and rebalances
+
+    private func armCommitTimer() {
+        commitTimer = loop.schedule(after: configuration.commitInterval) { [weak self] in
+            guard let self, self.isRunning else { return }
+            self.commit(synchronously: true)
+            self.armCommitTimer()
+        }
+    }
+
+    /// Commits every partition's done prefix that moved since the last commit.
+    public func commit(synchronously: Bool) {
+        var offsets: [TopicPartition: Int64] = [:]
+        for (partition, tracker) in trackers where !tracker.revoked {
+            guard let committable = tracker.committable, committable > committed[partition] ?? Int64.min else { continue }
+            offsets[partition] = committable
+        }
+        guard !offsets.isEmpty else { return }
+        do {
+            try consumer.commit(offsets, synchronously: synchronously)
+            committed.merge(offsets) { _, new in new }
+        } catch {
+            // Not fatal: the next commit covers it; records after it are redelivered at worst.
+            logger.warning("commit failed: \(error)")
+        }
+    }
+
+    private func rebalanced(_ change: RDKafkaConsumer.Rebalance) {
+        switch change {
+        case .assigned(let partitions):
+            consumer.noteAssignment(change)
+            for partition in partitions where trackers[partition] == nil { _ = addTracker(partition) }
+            if paused { consumer.pause(partitions) }
+            onRebalance?(partitions, [])
+        case .revoked(let partitions):
+            // Flush: wait for the sinks to acknowledge what these partitions have in
+            // flight, commit what is done, then let them go.
+            let flushed = loop.runUntil(timeout: configuration.revokeTimeout) {
+                partitions.allSatisfy { (trackers[$0]?.inFlightRecords ?? 0) == 0 }
+            }
+            if !flushed { logger.warning("revoke: sinks did not acknowledge within the timeout; committing what is done") }
+            if !simulatingCrash { commit(synchronously: true) }
+            for partition in partitions {
+                guard let tracker = trackers.removeValue(forKey: partition) else { continue }
+                inFlightRecords -= tracker.inFlightRecords
+                inFlightBytes -= tracker.inFlightBytes
+                tracker.revoked = true
+            }
+            consumer.noteAssignment(change)
+            onRebalance?([], partitions)
+        }
+    }
+
+    /// Stops emitting, waits (up to `timeout`) for what is in flight to be done,
+    /// commits, and leaves the group. Call it from outside the loop.
+    public func shutdown(timeout: Duration = .seconds(30)) async {
+        await loop.perform { [self] in
+            stop()
+            loop.runUntil(timeout: timeout) { inFlightRecords == 0 }
+            commit(synchronously: true)
+            commitTimer?.cancel()
+            consumer.close()  // revokes: the rebalance handler commits again (a no-op)
+            loop.poller = nil
+        }
+    }
+
+    /// Tests only: stop as a killed process would, committing nothing more.
+    var simulatingCrash = false
+
+    func crash() async {
+        await loop.perform { [self] in
+            simulatingCrash = true
+            stop()
+            commitTimer?.cancel()
+            consumer.close()
+            loop.poller = nil
+        }
+    }
+
+    /// Lag per assigned partition (high watermark minus position).
+    public func lag() async -> [TopicPartition: Int64] {
+        await loop.perform { [self] in consumer.lag(Array(consumer.assignment)) }
+    }
+}

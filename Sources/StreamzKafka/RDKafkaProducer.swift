@@ -1,0 +1,177 @@
+import CRdKafka
+import Foundation
+
+/// A producer: the only place the producer's C calls are made. Delivery reports are
+/// served by a dedicated thread blocking in `rd_kafka_poll` (never Swift's
+/// cooperative pool) and handed over in batches.
+final class RDKafkaProducer: @unchecked Sendable {
+    // @unchecked: `handle` is thread-safe in librdkafka; the delivery batch is behind
+    // the context's lock; `running` is only read by the poll thread after start.
+    struct Delivery: Sendable {
+        let token: Int
+        let error: Int32
+    }
+
+    final class Context: @unchecked Sendable {
+        let lock = NSLock()
+        var batch: [Delivery] = []
+    }
+
+    let handle: OpaquePointer
+    private let context = Context()
+    private var thread: Thread?
+    private let stopped = NSCondition()
+    private var running = true
+    private var topics: [String: OpaquePointer] = [:]
+    private let topicsLock = NSLock()
+
+    /// - Parameter onDeliveries: called on the poll thread with each batch of reports.
+    init(properties: [String: String], onDeliveries: @escaping @Sendable ([Delivery]) -> Void) throws {
+        var properties = properties
+        if properties["enable.idempotence"] == nil { properties["enable.idempotence"] = "true" }
+        if properties["linger.ms"] == nil { properties["linger.ms"] = "5" }
+        let config = try RDKafkaConfig(properties)
+        guard let conf = config.take() else { throw KafkaConfigError(property: "-", message: "no configuration") }
+        RDKafkaLogging.install(on: conf)
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
+        rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+            guard let message, let opaque else { return }
+            let context = Unmanaged<Context>.fromOpaque(opaque).takeUnretainedValue()
+            let token = Int(bitPattern: message.pointee._private)
+            context.lock.lock()
+            context.batch.append(Delivery(token: token, error: message.pointee.err.rawValue))
+            context.lock.unlock()
+        }
+        var errorText = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errorText, errorText.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaConfigError(property: "-", message: string(fromCBuffer: errorText))
+        }
+        self.handle = handle
+        // unowned(unsafe): deinit stops this thread (close) before the object goes.
+        let thread = Thread { [unowned(unsafe) self] in
+            while self.isRunning {
+                rd_kafka_poll(self.handle, 100)
+                self.context.lock.lock()
+                let batch = self.context.batch
+                self.context.batch = []
+                self.context.lock.unlock()
+                if !batch.isEmpty { onDeliveries(batch) }
+            }
+            self.stopped.lock()
+            self.running = false
+            self.stopped.broadcast()
+            self.stopped.unlock()
+        }
+        thread.name = "streamz.kafka-producer"
+        self.thread = thread
+        thread.start()
+    }
+
+    private var stopRequested = false
+    private var isRunning: Bool {
+        stopped.lock()
+        defer { stopped.unlock() }
+        return !stopRequested
+    }
+
+    /// Enqueues a message; `.__QUEUE_FULL` means "try again after deliveries".
+    func produce(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader],
+                 timestamp: Int64?, token: Int) -> rd_kafka_resp_err_t {
+        let topicHandle = self.topicHandle(topic)
+        var list: OpaquePointer?
+        if !headers.isEmpty {
+            list = rd_kafka_headers_new(headers.count)
+            for header in headers {
+                if let value = header.value {
+                    value.withUnsafeBytes { _ = rd_kafka_header_add(list, header.name, -1, $0.baseAddress, $0.count) }
+                } else {
+                    _ = rd_kafka_header_add(list, header.name, -1, nil, 0)
+                }
+            }
+        }
+        var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 6)
+        vus[0].vtype = RD_KAFKA_VTYPE_RKT
+        vus[0].u.rkt = topicHandle
+        vus[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+        vus[1].u.i = RD_KAFKA_MSG_F_COPY
+        vus[2].vtype = RD_KAFKA_VTYPE_OPAQUE
+        vus[2].u.ptr = UnsafeMutableRawPointer(bitPattern: token)
+        var count = 3
+        if let timestamp {
+            vus[count].vtype = RD_KAFKA_VTYPE_TIMESTAMP
+            vus[count].u.i64 = timestamp
+            count += 1
+        }
+        if let list {
+            vus[count].vtype = RD_KAFKA_VTYPE_HEADERS
+            vus[count].u.headers = list
+            count += 1
+        }
+        let error: rd_kafka_resp_err_t = withBytes(key) { keyPointer, keyCount in
+            withBytes(value) { valuePointer, valueCount in
+                var all = vus
+                var n = count
+                all.append(rd_kafka_vu_t())
+                all.append(rd_kafka_vu_t())
+                if let valuePointer {
+                    all[n].vtype = RD_KAFKA_VTYPE_VALUE
+                    all[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: valuePointer)
+                    all[n].u.mem.size = valueCount
+                    n += 1
+                }
+                if let keyPointer {
+                    all[n].vtype = RD_KAFKA_VTYPE_KEY
+                    all[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: keyPointer)
+                    all[n].u.mem.size = keyCount
+                    n += 1
+                }
+                guard let failure = rd_kafka_produceva(handle, &all, n) else { return RD_KAFKA_RESP_ERR_NO_ERROR }
+                defer { rd_kafka_error_destroy(failure) }
+                return rd_kafka_error_code(failure)
+            }
+        }
+        // On failure the headers were not taken over.
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR, let list { rd_kafka_headers_destroy(list) }
+        return error
+    }
+
+    private func withBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> R) -> R {
+        guard let bytes else { return body(nil, 0) }
+        return bytes.withUnsafeBytes { body($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), $0.count) }
+    }
+
+    private func topicHandle(_ name: String) -> OpaquePointer {
+        topicsLock.lock()
+        defer { topicsLock.unlock() }
+        if let known = topics[name] { return known }
+        let created = rd_kafka_topic_new(handle, name, nil)!
+        topics[name] = created
+        return created
+    }
+
+    /// Waits for outstanding deliveries, up to `timeoutMilliseconds`.
+    func flush(timeoutMilliseconds: Int32) -> Bool {
+        rd_kafka_flush(handle, timeoutMilliseconds) == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
+
+    var outstanding: Int { Int(rd_kafka_outq_len(handle)) }
+
+    /// Stops the delivery thread (after flushing) and destroys the producer.
+    func close(timeoutMilliseconds: Int32 = 10_000) {
+        _ = flush(timeoutMilliseconds: timeoutMilliseconds)
+        stopped.lock()
+        stopRequested = true
+        while running { _ = stopped.wait(until: Date().addingTimeInterval(0.2)) }
+        stopped.unlock()
+    }
+
+    deinit {
+        stopped.lock()
+        let alive = running
+        stopped.unlock()
+        if alive { close(timeoutMilliseconds: 0) }
+        for topic in topics.values { rd_kafka_topic_destroy(topic) }
+        rd_kafka_destroy(handle)
+    }
+}
