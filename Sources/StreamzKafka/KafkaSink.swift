@@ -52,7 +52,8 @@ public final class KafkaSink<Element>: Sink<Element> {
 
     public private(set) var delivered = 0
     public private(set) var failure: KafkaError?
-    /// Runs once, on the graph's executor, when a delivery fails for good.
+    /// Runs once, on the graph's executor, when a delivery fails for good; a pipeline
+    /// calls its source's `abort()` here.
     public var onFailure: ((KafkaError) -> Void)?
 
     init(upstream: Stream<Element>, configuration: KafkaSinkConfiguration, encode: @escaping (Element) -> KafkaOutgoing) throws {
@@ -148,9 +149,10 @@ public final class KafkaSink<Element>: Sink<Element> {
         return .pending(ack)
     }
 
-    /// Flushes outstanding messages and stops the producer.
+    /// Flushes outstanding messages and stops the producer. After a failure the queue
+    /// is purged instead: those records stay uncommitted and are read again.
     public func close(timeout: Duration = .seconds(10)) {
-        producer.close(timeoutMilliseconds: Int32(clamping: timeout.milliseconds))
+        producer.close(timeoutMilliseconds: failure == nil ? Int32(clamping: timeout.milliseconds) : 0)
     }
 }
 

@@ -64,6 +64,8 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     /// refetching on every brief stall would cost a round trip each time.
     public var pauseAfter: Duration = .milliseconds(500)
     private var blockedSince: Duration?
+    /// Set by `abort()`: in-flight records will never be done, so nothing waits for them.
+    public private(set) var aborted = false
     /// Called on the loop after each assignment or revocation.
     public var onRebalance: ((_ assigned: [TopicPartition], _ revoked: [TopicPartition]) -> Void)?
 
@@ -238,10 +240,10 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         case .revoked(let partitions):
             // Flush: wait for the sinks to acknowledge what these partitions have in
             // flight, commit what is done, then let them go.
-            let flushed = loop.runUntil(timeout: configuration.revokeTimeout) {
+            let flushed = loop.runUntil(timeout: aborted ? .zero : configuration.revokeTimeout) {
                 partitions.allSatisfy { (trackers[$0]?.inFlightRecords ?? 0) == 0 }
             }
-            if !flushed { logger.warning("revoke: sinks did not acknowledge within the timeout; committing what is done") }
+            if !flushed && !aborted { logger.warning("revoke: sinks did not acknowledge within the timeout; committing what is done") }
             if !simulatingCrash { commit(synchronously: true) }
             for partition in partitions {
                 guard let tracker = trackers.removeValue(forKey: partition) else { continue }
@@ -254,12 +256,20 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         }
     }
 
+    /// Stops consuming after a fatal failure downstream (a sink that cannot deliver):
+    /// the records in flight will never be done, so shutdown and revocation commit what
+    /// is done without waiting for them. Call it on the loop (a sink's `onFailure`).
+    public func abort() {
+        aborted = true
+        stop()
+    }
+
     /// Stops emitting, waits (up to `timeout`) for what is in flight to be done,
     /// commits, and leaves the group. Call it from outside the loop.
     public func shutdown(timeout: Duration = .seconds(30)) async {
         await loop.perform { [self] in
             stop()
-            loop.runUntil(timeout: timeout) { inFlightRecords == 0 }
+            loop.runUntil(timeout: aborted ? .zero : timeout) { inFlightRecords == 0 }
             commit(synchronously: true)
             commitTimer?.cancel()
             consumer.close()  // revokes: the rebalance handler commits again (a no-op)

@@ -157,9 +157,13 @@ final class RDKafkaProducer: @unchecked Sendable {
 
     var outstanding: Int { Int(rd_kafka_outq_len(handle)) }
 
-    /// Stops the delivery thread (after flushing) and destroys the producer.
+    /// Stops the delivery thread (after flushing, or purging with a zero timeout) and
+    /// destroys the producer.
     func close(timeoutMilliseconds: Int32 = 10_000) {
-        _ = flush(timeoutMilliseconds: timeoutMilliseconds)
+        if timeoutMilliseconds <= 0 {
+            _ = rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+        }
+        _ = flush(timeoutMilliseconds: max(0, timeoutMilliseconds))
         stopped.lock()
         stopRequested = true
         while running { _ = stopped.wait(until: Date().addingTimeInterval(0.2)) }

@@ -173,7 +173,7 @@ private struct InteropSummary: Decodable, Equatable {
 // MARK: - kcat
 
 /// The kcat invocations the tests use, with the exact flags in one place.
-private enum Kcat {
+enum Kcat {
     struct Metadata: Decodable {
         struct Broker: Decodable { let id: Int32; let name: String }
         struct Topic: Decodable {
@@ -234,7 +234,7 @@ private enum Kcat {
 
 // MARK: - Locating tools
 
-private enum Tools {
+enum Tools {
     /// An executable on PATH; its absence fails the test with how to fix it.
     static func executable(_ name: String) throws -> URL {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
@@ -306,7 +306,7 @@ private struct MissingTool: Error, CustomStringConvertible {
 
 /// A child process whose output is collected on two reader threads, with waits that
 /// suspend (never block the cooperative pool) and always time out.
-private final class ChildProcess: @unchecked Sendable {
+final class ChildProcess: @unchecked Sendable {
     struct Output: Sendable {
         var command: String
         var stdout = Data()
