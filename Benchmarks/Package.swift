@@ -3,6 +3,8 @@ import PackageDescription
 
 // Release-mode throughput benchmarks for Streamz. Run with `make bench`, or:
 //   cd Benchmarks && swift run -c release StreamzBenchmarks [--elements N] [--runs R] [--markdown PATH]
+// The Kafka passthrough (Streamz against raw librdkafka C) runs from
+// scripts/bench-passthrough.sh, which builds StreamzPassthrough and Benchmarks/c/passthrough.c.
 let package = Package(
     name: "StreamzBenchmarks",
     platforms: [.macOS(.v15)],
@@ -16,6 +18,12 @@ let package = Package(
         ),
         // mallinfo2() for the window memory figure (malloc.h is not in the Glibc module).
         .systemLibrary(name: "CMallocInfo"),
+        // KafkaSource → sinkToKafka, timed like Benchmarks/c/passthrough.c (see
+        // scripts/bench-passthrough.sh).
+        .executableTarget(
+            name: "StreamzPassthrough",
+            dependencies: [.product(name: "StreamzKafka", package: "streamz")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -42,6 +42,7 @@ public struct KafkaSinkConfiguration: Sendable {
 public final class KafkaSink<Element>: Sink<Element> {
     public let configuration: KafkaSinkConfiguration
     private var producer: RDKafkaProducer!
+    private var topicHandle: OpaquePointer!
     private let encode: (Element) -> KafkaOutgoing
     private var inFlight: [Int: Origin?] = [:]
     private var nextToken = 1
@@ -68,6 +69,7 @@ public final class KafkaSink<Element>: Sink<Element> {
         producer = try RDKafkaProducer(properties: properties) { batch in
             clock.execute { reference.value?.delivered(batch) }
         }
+        topicHandle = producer.topicHandle(configuration.topic)
         upstream.subscribe(self) { [unowned self] element, annotation in
             self.receive(element, annotation)
         }
@@ -94,7 +96,7 @@ public final class KafkaSink<Element>: Sink<Element> {
 
     /// Hands a message to librdkafka; false when its queue is full.
     private func send(_ token: Int, _ message: KafkaOutgoing) -> Bool {
-        let error = producer.produce(topic: configuration.topic, key: message.key, value: message.value,
+        let error = producer.produce(topicHandle: topicHandle, key: message.key, value: message.value,
                                      headers: message.headers, timestamp: message.timestamp, token: token)
         switch error {
         case RD_KAFKA_RESP_ERR_NO_ERROR:

@@ -45,6 +45,9 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     private var consumer: RDKafkaConsumer!
     private var trackers: [TopicPartition: PartitionTracker] = [:]
     private var topicNames: [OpaquePointer: String] = [:]
+    /// The tracker of the last record's partition, keyed by librdkafka's topic handle:
+    /// consecutive records mostly share a partition, and this skips hashing a string.
+    private var lastTracker: (topic: OpaquePointer, partition: Int32, tracker: PartitionTracker)?
     private var paused = false
     private var waitingOnAck = false
     private var commitTimer: ScheduledWork?
@@ -114,8 +117,14 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         }
         guard isRunning else { return true }  // stopping: this record is not emitted nor committed
         let record = makeRecord(message)
-        let partition = TopicPartition(record.topic, record.partition)
-        let tracker = trackers[partition] ?? addTracker(partition)
+        let tracker: PartitionTracker
+        if let last = lastTracker, last.topic == message.pointee.rkt, last.partition == record.partition, !last.tracker.revoked {
+            tracker = last.tracker
+        } else {
+            let partition = TopicPartition(record.topic, record.partition)
+            tracker = trackers[partition] ?? addTracker(partition)
+            lastTracker = (message.pointee.rkt, record.partition, tracker)
+        }
         let bytes = (record.value?.count ?? 0) + (record.key?.count ?? 0)
         tracker.received(offset: record.offset, bytes: bytes)
         consumed += 1

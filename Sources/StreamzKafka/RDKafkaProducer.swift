@@ -78,7 +78,13 @@ final class RDKafkaProducer: @unchecked Sendable {
     /// Enqueues a message; `.__QUEUE_FULL` means "try again after deliveries".
     func produce(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader],
                  timestamp: Int64?, token: Int) -> rd_kafka_resp_err_t {
-        let topicHandle = self.topicHandle(topic)
+        produce(topicHandle: topicHandle(topic), key: key, value: value, headers: headers, timestamp: timestamp, token: token)
+    }
+
+    /// The same with a topic handle from `topicHandle(_:)`, so the per-message path
+    /// does no lookup. The argument list lives on the stack.
+    func produce(topicHandle: OpaquePointer, key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader],
+                 timestamp: Int64?, token: Int) -> rd_kafka_resp_err_t {
         var list: OpaquePointer?
         if !headers.isEmpty {
             list = rd_kafka_headers_new(headers.count)
@@ -90,45 +96,39 @@ final class RDKafkaProducer: @unchecked Sendable {
                 }
             }
         }
-        var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 6)
-        vus[0].vtype = RD_KAFKA_VTYPE_RKT
-        vus[0].u.rkt = topicHandle
-        vus[1].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-        vus[1].u.i = RD_KAFKA_MSG_F_COPY
-        vus[2].vtype = RD_KAFKA_VTYPE_OPAQUE
-        vus[2].u.ptr = UnsafeMutableRawPointer(bitPattern: token)
-        var count = 3
-        if let timestamp {
-            vus[count].vtype = RD_KAFKA_VTYPE_TIMESTAMP
-            vus[count].u.i64 = timestamp
-            count += 1
-        }
-        if let list {
-            vus[count].vtype = RD_KAFKA_VTYPE_HEADERS
-            vus[count].u.headers = list
-            count += 1
-        }
         let error: rd_kafka_resp_err_t = withBytes(key) { keyPointer, keyCount in
             withBytes(value) { valuePointer, valueCount in
-                var all = vus
-                var n = count
-                all.append(rd_kafka_vu_t())
-                all.append(rd_kafka_vu_t())
-                if let valuePointer {
-                    all[n].vtype = RD_KAFKA_VTYPE_VALUE
-                    all[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: valuePointer)
-                    all[n].u.mem.size = valueCount
-                    n += 1
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { vus in
+                    var n = 0
+                    func add(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                        var vu = rd_kafka_vu_t()
+                        vu.vtype = type
+                        fill(&vu)
+                        vus.initializeElement(at: n, to: vu)
+                        n += 1
+                    }
+                    add(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topicHandle }
+                    add(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                    add(RD_KAFKA_VTYPE_OPAQUE) { $0.u.ptr = UnsafeMutableRawPointer(bitPattern: token) }
+                    if let timestamp { add(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestamp } }
+                    if let list { add(RD_KAFKA_VTYPE_HEADERS) { $0.u.headers = list } }
+                    if let valuePointer {
+                        add(RD_KAFKA_VTYPE_VALUE) {
+                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: valuePointer)
+                            $0.u.mem.size = valueCount
+                        }
+                    }
+                    if let keyPointer {
+                        add(RD_KAFKA_VTYPE_KEY) {
+                            $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: keyPointer)
+                            $0.u.mem.size = keyCount
+                        }
+                    }
+                    defer { vus.baseAddress!.deinitialize(count: n) }
+                    guard let failure = rd_kafka_produceva(handle, vus.baseAddress, n) else { return RD_KAFKA_RESP_ERR_NO_ERROR }
+                    defer { rd_kafka_error_destroy(failure) }
+                    return rd_kafka_error_code(failure)
                 }
-                if let keyPointer {
-                    all[n].vtype = RD_KAFKA_VTYPE_KEY
-                    all[n].u.mem.ptr = UnsafeMutableRawPointer(mutating: keyPointer)
-                    all[n].u.mem.size = keyCount
-                    n += 1
-                }
-                guard let failure = rd_kafka_produceva(handle, &all, n) else { return RD_KAFKA_RESP_ERR_NO_ERROR }
-                defer { rd_kafka_error_destroy(failure) }
-                return rd_kafka_error_code(failure)
             }
         }
         // On failure the headers were not taken over.
@@ -141,7 +141,8 @@ final class RDKafkaProducer: @unchecked Sendable {
         return bytes.withUnsafeBytes { body($0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), $0.count) }
     }
 
-    private func topicHandle(_ name: String) -> OpaquePointer {
+    /// The producer's handle for `name`, created once and kept until the producer goes.
+    func topicHandle(_ name: String) -> OpaquePointer {
         topicsLock.lock()
         defer { topicsLock.unlock() }
         if let known = topics[name] { return known }
