@@ -185,15 +185,17 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     // MARK: Back pressure
 
     private func addTracker(_ partition: TopicPartition) -> PartitionTracker {
-        let tracker = PartitionTracker(partition: partition) { [unowned self] records, bytes in
-            self.inFlightRecords += records
-            self.inFlightBytes += bytes
-            self.peakInFlightRecords = max(self.peakInFlightRecords, self.inFlightRecords)
-            self.peakInFlightBytes = max(self.peakInFlightBytes, self.inFlightBytes)
-            if records > 0 ? self.blockedSince == nil : self.blockedSince != nil { self.updatePause() }
-        }
+        let tracker = PartitionTracker(partition: partition, onChange: trackerChanged)
         trackers[partition] = tracker
         return tracker
+    }
+
+    private lazy var trackerChanged: (Int, Int) -> Void = { [unowned self] records, bytes in
+        self.inFlightRecords += records
+        self.inFlightBytes += bytes
+        self.peakInFlightRecords = max(self.peakInFlightRecords, self.inFlightRecords)
+        self.peakInFlightBytes = max(self.peakInFlightBytes, self.inFlightBytes)
+        if records > 0 ? self.blockedSince == nil : self.blockedSince != nil { self.updatePause() }
     }
 
     /// Blocks consumption at the bounds (or while an acknowledgement is pending) and
@@ -302,5 +304,26 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     /// Lag per assigned partition (high watermark minus position).
     public func lag() async -> [TopicPartition: Int64] {
         await loop.perform { [self] in consumer.lag(Array(consumer.assignment)) }
+    }
+
+    /// The consumer's position (next offset to fetch) per assigned partition.
+    public func positions() async -> [TopicPartition: Int64] {
+        await loop.perform { [self] in consumer.positions(Array(consumer.assignment)) }
+    }
+
+    /// The group's committed offsets for the assigned partitions, as the broker has them.
+    public func committedOffsets() async throws -> [TopicPartition: Int64] {
+        let result: Result<[TopicPartition: Int64], any Error> = await loop.perform { [self] in
+            Result { try consumer.committed(Array(consumer.assignment)) }
+        }
+        return try result.get()
+    }
+
+    /// Where newly assigned partitions start, instead of the group's committed
+    /// offsets: a restore from offsets stored with a checkpoint (PostgreSQL). Called on
+    /// the loop, during the assignment, with the partitions being assigned.
+    public var startOffsets: (([TopicPartition]) -> [TopicPartition: Int64])? {
+        get { consumer.startOffsets }
+        set { consumer.startOffsets = newValue }
     }
 }

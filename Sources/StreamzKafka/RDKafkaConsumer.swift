@@ -19,6 +19,14 @@ final class RDKafkaConsumer {
     /// Bridges librdkafka's C rebalance callback to Swift.
     final class Context {
         var onRebalance: (Rebalance) -> Void = { _ in }
+        /// Where to start partitions being assigned (restored offsets); nil: committed.
+        var startOffsets: (([TopicPartition]) -> [TopicPartition: Int64])?
+    }
+
+    /// Consulted on every assignment: offsets to start from instead of the committed ones.
+    var startOffsets: (([TopicPartition]) -> [TopicPartition: Int64])? {
+        get { context.startOffsets }
+        set { context.startOffsets = newValue }
     }
 
     /// - Parameter properties: librdkafka properties, passed through unchanged.
@@ -125,16 +133,6 @@ final class RDKafkaConsumer {
         _ = rd_kafka_resume_partitions(handle, list)
     }
 
-    /// Moves the fetch position of assigned partitions.
-    func seek(_ offsets: [TopicPartition: Int64], timeoutMilliseconds: Int32 = 5_000) throws {
-        let list = Self.list(offsets)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        if let error = rd_kafka_seek_partitions(handle, list, timeoutMilliseconds) {
-            defer { rd_kafka_error_destroy(error) }
-            throw KafkaError(rd_kafka_error_code(error), "seek")
-        }
-    }
-
     /// Leaves the group: revokes (so the rebalance handler commits), then closes.
     func close() {
         _ = rd_kafka_consumer_close(handle)
@@ -160,6 +158,16 @@ final class RDKafkaConsumer {
         let cooperative = rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } == "COOPERATIVE"
         switch error {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            // Start offsets go into the assignment itself: seeking afterwards would race
+            // with the first fetch.
+            if let partitions, let starts = context.startOffsets?(changed), !starts.isEmpty {
+                for index in 0..<Int(partitions.pointee.cnt) {
+                    let element = partitions.pointee.elems[index]
+                    if let offset = starts[TopicPartition(String(cString: element.topic), element.partition)] {
+                        partitions.pointee.elems[index].offset = offset
+                    }
+                }
+            }
             if cooperative {
                 if let error = rd_kafka_incremental_assign(handle, partitions) { rd_kafka_error_destroy(error) }
             } else {

@@ -14,6 +14,14 @@ import Testing
         try await waitUntil("the pipeline to deliver 1000 records") {
             await pipeline.loop.perform { pipeline.sink.delivered } == 1_000
         }
+        try await waitUntil("lag to reach zero") { await pipeline.source.lag().values.allSatisfy { $0 == 0 } }
+        let lag = await pipeline.source.lag()
+        #expect(lag.count == 4)
+        let positions = await pipeline.source.positions()
+        #expect(positions.values.reduce(0, +) == 1_000, "positions are one past the last record of each partition")
+        try await waitUntil("the periodic commit") {
+            (try? await pipeline.source.committedOffsets().values.reduce(0, +)) == 1_000
+        }
         await pipeline.stop()
         let committed = pipeline.source.committed.values.reduce(0, +)
         #expect(committed == 1_000, "commits reach the end of every partition once all is delivered")
@@ -43,6 +51,26 @@ import Testing
         let delivered = await second.loop.perform { second.sink.delivered }
         #expect(delivered == 50, "only the records after the commit are read again")
         await second.stop()
+    }
+
+    @Test func startOffsetsReplaceTheCommittedOnesOnAssignment() async throws {
+        let broker = try EmbeddedKafka(topics: [("in", 1)])
+        defer { broker.shutdown() }
+        try produce((0..<100).map { (key: "k", value: "v\($0)") }, to: "in", bootstrap: broker.bootstrapServers)
+        let loop = KafkaLoop()
+        var configuration = KafkaSourceConfiguration(bootstrapServers: broker.bootstrapServers, groupID: "restore", topics: ["in"])
+        configuration.properties = fastConsumer
+        let source = try KafkaSource(configuration, loop: loop)
+        source.startOffsets = { partitions in
+            Dictionary(uniqueKeysWithValues: partitions.map { ($0, Int64(60)) })
+        }
+        let offsets = Locked<[Int64]>([])
+        source.sink { record in offsets.withLock { $0.append(record.offset) } }
+        source.start()
+        try await waitUntil("the restored tail") { offsets.withLock { $0.count } == 40 }
+        #expect(offsets.withLock { $0 } == Array(60..<100))
+        await source.shutdown()
+        loop.shutdown()
     }
 
     @Test func badConfigurationIsAClearError() throws {
