@@ -30,7 +30,9 @@ let package = Package(
         .target(name: "StreamzKafka", dependencies: [
             "Streamz", "CRdKafka", .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "StreamzPostgres", dependencies: ["Streamz", "CLibPQ"]),
+        .target(name: "StreamzPostgres", dependencies: [
+            "Streamz", "CLibPQ", .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "streamz",
             dependencies: [
