@@ -14,7 +14,7 @@ help:
 	@echo "  make build   swift build"
 	@echo "  make test    swift test against a throwaway PostgreSQL (TEST_FLAGS=...)"
 	@echo "  make demo    build the release streamz binary and run 'streamz demo'"
-	@echo "  make bench   run the benchmarks in Benchmarks/ (release)"
+	@echo "  make bench   run the benchmarks in Benchmarks/ (release), then the Kafka passthrough vs C"
 	@echo "  make clean   remove .build and Benchmarks/.build"
 	@echo "Variables: SWIFT=$(SWIFT) TEST_FLAGS=$(TEST_FLAGS)"
 
@@ -33,6 +33,7 @@ demo: deps
 
 bench: deps
 	cd Benchmarks && $(SWIFT) run -c release StreamzBenchmarks
+	SWIFT=$(SWIFT) scripts/bench-passthrough.sh
 
 clean:
 	rm -rf .build Benchmarks/.build

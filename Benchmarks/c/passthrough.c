@@ -37,6 +37,7 @@
  */
 #include <librdkafka/rdkafka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 static void die(const char *fmt, const char *a, const char *b) {
     fprintf(stderr, "passthrough: ");
@@ -63,6 +65,53 @@ static double now_cpu(void) {
     getrusage(RUSAGE_SELF, &u);
     return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 +
            (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6;
+}
+
+/* Per-thread CPU (from /proc/self/task), for the stderr breakdown: which thread burns
+ * what over the timed span. */
+#define MAX_THREADS 64
+struct threads { int n; int tid[MAX_THREADS]; char name[MAX_THREADS][20]; double cpu[MAX_THREADS], sys[MAX_THREADS]; };
+
+static void snapshot_threads(struct threads *t) {
+    t->n = 0;
+    DIR *dir = opendir("/proc/self/task");
+    if (!dir) return;
+    struct dirent *entry;
+    double tick = (double)sysconf(_SC_CLK_TCK);
+    while ((entry = readdir(dir)) && t->n < MAX_THREADS) {
+        if (entry->d_name[0] == '.') continue;
+        char path[300], line[1024];
+        snprintf(path, sizeof path, "/proc/self/task/%s/stat", entry->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t len = fread(line, 1, sizeof line - 1, f);
+        fclose(f);
+        line[len] = 0;
+        char *open = strchr(line, '('), *close = strrchr(line, ')');
+        if (!open || !close) continue;
+        unsigned long utime = 0, stime = 0;
+        /* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+        if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) continue;
+        int i = t->n++;
+        t->tid[i] = atoi(entry->d_name);
+        int name_len = (int)(close - open - 1);
+        snprintf(t->name[i], sizeof t->name[i], "%.*s", name_len < 19 ? name_len : 19, open + 1);
+        t->cpu[i] = (double)(utime + stime) / tick;
+        t->sys[i] = (double)stime / tick;
+    }
+    closedir(dir);
+}
+
+static void print_threads(const struct threads *a, const struct threads *b, long count) {
+    fprintf(stderr, "passthrough: CPU-s per 1M by thread over the span:");
+    for (int i = 0; i < b->n; i++) {
+        double before = 0, before_sys = 0;
+        for (int j = 0; j < a->n; j++)
+            if (a->tid[j] == b->tid[i]) before = a->cpu[j], before_sys = a->sys[j];
+        fprintf(stderr, " %s/%d=%.2f(sys %.2f)", b->name[i], b->tid[i], (b->cpu[i] - before) * 1e6 / (double)count,
+                (b->sys[i] - before_sys) * 1e6 / (double)count);
+    }
+    fprintf(stderr, "\n");
 }
 
 static void set(rd_kafka_conf_t *conf, const char *name, const char *value) {
@@ -207,6 +256,7 @@ static int produce(int argc, char **argv) {
 
 static long pass_count, pass_delivered, pass_failed;
 static double end_wall, end_cpu;
+static struct threads threads_start, threads_end;
 
 static void pass_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     (void)rk; (void)opaque;
@@ -217,6 +267,7 @@ static void pass_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     if (++pass_delivered == pass_count) {
         end_wall = now_wall();
         end_cpu = now_cpu();
+        snapshot_threads(&threads_end);
     }
 }
 
@@ -283,6 +334,7 @@ static int pass(int argc, char **argv) {
                 if (consumed++ == 0) {
                     start_wall = now_wall();
                     start_cpu = now_cpu();
+                    snapshot_threads(&threads_start);
                 }
                 if (m->partition >= 0 && m->partition < 1024) next_offset[m->partition] = m->offset + 1;
                 while (rd_kafka_produce(out_topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, m->payload, m->len,
@@ -311,6 +363,7 @@ static int pass(int argc, char **argv) {
     rd_kafka_topic_partition_list_destroy(offsets);
     if (err) fprintf(stderr, "passthrough: commit: %s\n", rd_kafka_err2str(err));
     fprintf(stderr, "passthrough: consumed %ld, delivered %ld\n", consumed, pass_delivered);
+    print_threads(&threads_start, &threads_end, pass_count);
 
     rd_kafka_consumer_close(consumer);
     rd_kafka_destroy(consumer);

@@ -43,9 +43,9 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
     /// The longest a poll blocks when nothing is due: bounds shutdown latency.
     let maxPollMilliseconds: Int32 = 100
 
-    public init(name: String = "streamz.kafka-loop") {
+    public init(name: String = "streamz-loop") {
         let thread = Thread { [unowned self] in self.run() }
-        thread.name = name
+        thread.name = String(name.prefix(15))  // Linux drops longer thread names
         self.thread = thread
         thread.start()
     }

@@ -44,8 +44,7 @@ public final class KafkaSink<Element>: Sink<Element> {
     private var producer: RDKafkaProducer!
     private var topicHandle: OpaquePointer!
     private let encode: (Element) -> KafkaOutgoing
-    private var inFlight: [Int: Origin?] = [:]
-    private var nextToken = 1
+    private var inFlight = DeliveryLedger()
     private var blocked: [(token: Int, message: KafkaOutgoing)] = []
     private var upstreamWaiting: [PendingAck] = []
     private var drained: [PendingAck] = []
@@ -81,9 +80,7 @@ public final class KafkaSink<Element>: Sink<Element> {
     private func receive(_ element: Element, _ annotation: Annotation) -> Ack {
         guard failure == nil else { return .pending(PendingAck()) }  // stopped: hold everything
         annotation.origin?.retain()
-        let token = nextToken
-        nextToken += 1
-        inFlight[token] = annotation.origin
+        let token = inFlight.open(annotation.origin)
         let message = encode(element)
         if !blocked.isEmpty || !send(token, message) {
             blocked.append((token, message))
@@ -111,7 +108,7 @@ public final class KafkaSink<Element>: Sink<Element> {
 
     private func delivered(_ batch: [RDKafkaProducer.Delivery]) {
         for delivery in batch {
-            guard let origin = inFlight.removeValue(forKey: delivery.token) else { continue }
+            guard let origin = inFlight.close(delivery.token) else { continue }
             if delivery.error == 0 {
                 delivered += 1
                 origin?.release()

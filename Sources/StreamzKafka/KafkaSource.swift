@@ -53,11 +53,15 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     private var commitTimer: ScheduledWork?
     private let logger = Logger(label: "streamz.kafka.source")
 
-    public private(set) var inFlightRecords = 0
-    public private(set) var inFlightBytes = 0
+    private let budget: InFlightBudget
+    public var inFlightRecords: Int { budget.records }
+    public var inFlightBytes: Int { budget.bytes }
     /// The most records and bytes in flight at once, for tests and metrics.
-    public private(set) var peakInFlightRecords = 0
-    public private(set) var peakInFlightBytes = 0
+    public var peakInFlightRecords: Int { budget.peakRecords }
+    public var peakInFlightBytes: Int { budget.peakBytes }
+    /// Messages taken per loop turn once the first has arrived: amortises the loop's
+    /// own work (locks, timers, clock reads) over a batch.
+    let drainLimit = 256
     public private(set) var consumed = 0
     /// The last offsets committed, per partition.
     public private(set) var committed: [TopicPartition: Int64] = [:]
@@ -75,7 +79,9 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     public init(_ configuration: KafkaSourceConfiguration, loop: KafkaLoop) throws {
         self.configuration = configuration
         self.loop = loop
+        self.budget = InFlightBudget(maxRecords: configuration.maxInFlightRecords, maxBytes: configuration.maxInFlightBytes)
         super.init(name: "kafka:\(configuration.topics.joined(separator: ","))", clock: loop)
+        budget.onCross = { [unowned self] in self.updatePause() }
         var properties = configuration.properties
         properties["bootstrap.servers"] = configuration.bootstrapServers
         properties["group.id"] = configuration.groupID
@@ -107,15 +113,25 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             paused = true
             consumer.pause(Array(consumer.assignment))
         }
-        guard let message = consumer.poll(timeoutMilliseconds: timeoutMilliseconds) else { return true }
+        var timeout = timeoutMilliseconds
+        for _ in 0..<drainLimit {
+            guard let message = consumer.poll(timeoutMilliseconds: timeout) else { break }
+            handle(message)
+            timeout = 0
+            if blockedSince != nil || !isRunning { break }
+        }
+        return true
+    }
+
+    private func handle(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
         defer { rd_kafka_message_destroy(message) }
         let error = message.pointee.err
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
             // Consumer errors are informational (librdkafka retries); none is fatal.
             if error != RD_KAFKA_RESP_ERR__PARTITION_EOF { logger.warning("consumer: \(KafkaError(error))") }
-            return true
+            return
         }
-        guard isRunning else { return true }  // stopping: this record is not emitted nor committed
+        guard isRunning else { return }  // stopping: this record is not emitted nor committed
         let record = makeRecord(message)
         let tracker: PartitionTracker
         if let last = lastTracker, last.topic == message.pointee.rkt, last.partition == record.partition, !last.tracker.revoked {
@@ -141,7 +157,6 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
                 }
             }
         }
-        return true
     }
 
     func wakeUp() { consumer.wakeUp() }
@@ -185,28 +200,20 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     // MARK: Back pressure
 
     private func addTracker(_ partition: TopicPartition) -> PartitionTracker {
-        let tracker = PartitionTracker(partition: partition, onChange: trackerChanged)
+        let tracker = PartitionTracker(partition: partition, budget: budget)
         trackers[partition] = tracker
         return tracker
-    }
-
-    private lazy var trackerChanged: (Int, Int) -> Void = { [unowned self] records, bytes in
-        self.inFlightRecords += records
-        self.inFlightBytes += bytes
-        self.peakInFlightRecords = max(self.peakInFlightRecords, self.inFlightRecords)
-        self.peakInFlightBytes = max(self.peakInFlightBytes, self.inFlightBytes)
-        if records > 0 ? self.blockedSince == nil : self.blockedSince != nil { self.updatePause() }
     }
 
     /// Blocks consumption at the bounds (or while an acknowledgement is pending) and
     /// unblocks at half the bounds, so a source near its bound does not flap.
     private func updatePause() {
-        let over = inFlightRecords >= configuration.maxInFlightRecords || inFlightBytes >= configuration.maxInFlightBytes
-        let under = inFlightRecords <= configuration.maxInFlightRecords / 2 && inFlightBytes <= configuration.maxInFlightBytes / 2
-        if blockedSince == nil, waitingOnAck || over {
+        if blockedSince == nil, waitingOnAck || budget.isOver {
             blockedSince = loop.now
-        } else if blockedSince != nil, !waitingOnAck, under {
+            budget.blocked = true
+        } else if blockedSince != nil, !waitingOnAck, budget.isUnderHalf {
             blockedSince = nil
+            budget.blocked = false
             if paused {
                 paused = false
                 consumer.resume(Array(consumer.assignment))
@@ -258,8 +265,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             if !simulatingCrash { commit(synchronously: true) }
             for partition in partitions {
                 guard let tracker = trackers.removeValue(forKey: partition) else { continue }
-                inFlightRecords -= tracker.inFlightRecords
-                inFlightBytes -= tracker.inFlightBytes
+                budget.change(records: -tracker.inFlightRecords, bytes: -tracker.inFlightBytes)
                 tracker.revoked = true
             }
             consumer.noteAssignment(change)
@@ -285,6 +291,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             commitTimer?.cancel()
             consumer.close()  // revokes: the rebalance handler commits again (a no-op)
             loop.poller = nil
+            budget.onCross = nil
         }
     }
 
@@ -298,6 +305,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             commitTimer?.cancel()
             consumer.close()
             loop.poller = nil
+            budget.onCross = nil
         }
     }
 

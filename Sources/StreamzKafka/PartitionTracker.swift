@@ -8,11 +8,11 @@ final class PartitionTracker: OriginTracker {
     private(set) var offsets: PartitionOffsets?
     /// Set when the partition is revoked: later releases change nothing.
     var revoked = false
-    private let onChange: (_ records: Int, _ bytes: Int) -> Void
+    private let budget: InFlightBudget
 
-    init(partition: TopicPartition, onChange: @escaping (_ records: Int, _ bytes: Int) -> Void) {
+    init(partition: TopicPartition, budget: InFlightBudget) {
         self.partition = partition
-        self.onChange = onChange
+        self.budget = budget
     }
 
     var committable: Int64? { offsets?.committable }
@@ -25,7 +25,7 @@ final class PartitionTracker: OriginTracker {
             offsets = PartitionOffsets(position: offset)
         }
         offsets!.received(offset: offset, bytes: bytes)
-        onChange(1, bytes)
+        budget.change(records: 1, bytes: bytes)
     }
 
     override func retain(_ slot: Int) {
@@ -34,9 +34,13 @@ final class PartitionTracker: OriginTracker {
     }
 
     override func release(_ slot: Int) {
-        guard !revoked, let before = offsets else { return }
+        guard !revoked, offsets != nil else { return }
+        // Read the counters, never copy `offsets`: a copy would share its array and make
+        // the release below copy every in-flight entry.
+        let records = offsets!.inFlightRecords, bytes = offsets!.inFlightBytes
         offsets!.release(offset: Int64(slot))
-        let records = offsets!.inFlightRecords - before.inFlightRecords
-        if records != 0 { onChange(records, offsets!.inFlightBytes - before.inFlightBytes) }
+        if offsets!.inFlightRecords != records {
+            budget.change(records: offsets!.inFlightRecords - records, bytes: offsets!.inFlightBytes - bytes)
+        }
     }
 }

@@ -63,7 +63,7 @@ final class RDKafkaProducer: @unchecked Sendable {
             self.stopped.broadcast()
             self.stopped.unlock()
         }
-        thread.name = "streamz.kafka-producer"
+        thread.name = "streamz-dr"  // at most 15 characters on Linux
         self.thread = thread
         thread.start()
     }

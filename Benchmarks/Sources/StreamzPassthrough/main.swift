@@ -46,12 +46,45 @@ struct Sample {
     }
 }
 
+/// CPU seconds per thread (from /proc/self/task), for the stderr breakdown: which
+/// thread burns what over the timed span.
+struct ThreadTimes {
+    var byThread: [(tid: Int, name: String, cpu: Double, system: Double)] = []
+
+    static func now() -> ThreadTimes {
+        var result = ThreadTimes()
+        let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return result }
+        for task in tasks {
+            guard let tid = Int(task), let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")") else { continue }
+            let name = String(stat[stat.index(after: open)..<close])
+            // After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            guard fields.count > 12, let utime = Double(fields[11]), let stime = Double(fields[12]) else { continue }
+            result.byThread.append((tid, name, (utime + stime) / tick, stime / tick))
+        }
+        return result
+    }
+
+    static func report(from start: ThreadTimes, to end: ThreadTimes, count: Int) -> String {
+        end.byThread.sorted { $0.tid < $1.tid }.map { thread in
+            let before = start.byThread.first { $0.tid == thread.tid }
+            let scale = 1_000_000 / Double(count)
+            return "\(thread.name)/\(thread.tid)=" + String(format: "%.2f(sys %.2f)", (thread.cpu - (before?.cpu ?? 0)) * scale,
+                                                               (thread.system - (before?.system ?? 0)) * scale)
+        }.joined(separator: " ")
+    }
+}
+
 /// Lives on the loop thread: every member is touched only there.
 final class Probe {
     let count: Int
     var armed = false
     var seen = 0
     var first: Sample?
+    var firstThreads = ThreadTimes()
+    var endThreads = ThreadTimes()
     var sink: KafkaSink<KafkaRecord>?
     var continuation: CheckedContinuation<(Sample, Sample, Int), Never>?
 
@@ -62,7 +95,10 @@ final class Probe {
     func saw() {
         guard armed else { return }
         seen += 1
-        if seen == 1 { first = Sample.now() }
+        if seen == 1 {
+            first = Sample.now()
+            firstThreads = ThreadTimes.now()
+        }
         if seen == count { whenAllDelivered() }
     }
 
@@ -72,6 +108,7 @@ final class Probe {
         guard let sink else { return }
         sink.whenDrained().whenReady { [self] in
             let end = Sample.now()
+            endThreads = ThreadTimes.now()
             continuation?.resume(returning: (first!, end, sink.delivered))
             continuation = nil
         }
@@ -128,13 +165,12 @@ func run() async throws {
         }
     }
 
-    // Watchdog: records missing (mock retention) or a stall would otherwise hang here.
-    let watchdog = Task {
-        try await Task.sleep(for: .seconds(timeout))
-        let state = await loop.perform {
-            "consumed \(source.consumed), seen \(probe.seen), delivered \(sink.delivered), in flight \(source.inFlightRecords)"
+    // Watchdog, on the loop: records missing (mock retention) or a stall would otherwise hang here.
+    let watchdog = await loop.perform {
+        loop.schedule(after: .seconds(timeout)) {
+            fail("timed out after \(timeout) s waiting for \(count) deliveries: consumed \(source.consumed),"
+                + " seen \(probe.seen), delivered \(sink.delivered), in flight \(source.inFlightRecords)")
         }
-        fail("timed out after \(timeout) s waiting for \(count) deliveries: \(state)")
     }
 
     let (first, end, delivered) = await withCheckedContinuation { continuation in
@@ -158,6 +194,9 @@ func run() async throws {
     FileHandle.standardError.write(Data(("StreamzPassthrough: consumed \(consumed), delivered \(delivered - (warmUp ? 1 : 0))"
         + " (+\(warmUp ? 1 : 0) warm-up), peak in flight \(peakRecords) records / \(peakBytes) bytes"
         + " (bounds \(maxRecords) / \(maxBytes))" + (failure.map { ", failure: \($0)" } ?? "") + "\n").utf8))
+
+    let threads = await loop.perform { ThreadTimes.report(from: probe.firstThreads, to: probe.endThreads, count: count) }
+    FileHandle.standardError.write(Data("StreamzPassthrough: CPU-s per 1M by thread over the span: \(threads)\n".utf8))
 
     await source.shutdown(timeout: .seconds(10))  // commits once, out of the timed span
     await loop.perform { sink.close() }
