@@ -40,6 +40,9 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
     private var thread: Thread?
     private let origin = ContinuousClock.now
     weak var poller: (any KafkaLoopPoller)?
+    /// Non-blocking work run every turn on the loop thread: producers serving their
+    /// delivery reports. Registered before the loop polls (on the loop thread).
+    private var servers: [UncheckedBox<() -> Void>] = []
     /// The longest a poll blocks when nothing is due: bounds shutdown latency.
     let maxPollMilliseconds: Int32 = 100
 
@@ -91,6 +94,21 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
         return await withCheckedContinuation { continuation in
             execute { continuation.resume(returning: body.value()) }
         }
+    }
+
+    /// Runs `serve` on every turn of the loop, from now on (any thread).
+    func addServer(_ serve: @escaping () -> Void) {
+        condition.lock()
+        servers.append(UncheckedBox(serve))
+        condition.unlock()
+    }
+
+    /// Wakes the loop from any thread: a blocked poll returns, a waiting loop runs.
+    func wake() {
+        condition.lock()
+        condition.signal()
+        condition.unlock()
+        poller?.wakeUp()
     }
 
     /// Stops the thread after the work in hand; waits for it to end.
@@ -153,11 +171,13 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
     private func runPending() -> Bool {
         condition.lock()
         let work = queued
+        let servers = self.servers
         queued = []
         var due: [Timer] = []
         let current = now
         while let first = timers.min, first.deadline <= current { due.append(timers.pop()!) }
         condition.unlock()
+        for server in servers { server.value() }
         for item in work { item.value() }
         for timer in due where !timer.handle.isCancelled { timer.work.value() }
         return !work.isEmpty || !due.isEmpty

@@ -64,9 +64,16 @@ public final class KafkaSink<Element>: Sink<Element> {
         properties["bootstrap.servers"] = configuration.bootstrapServers
         let clock = upstream.clock
         let reference = WeakReference(self)
-        // Reports arrive on the producer's thread and are handed to the graph's executor.
-        producer = try RDKafkaProducer(properties: properties) { batch in
-            clock.execute { reference.value?.delivered(batch) }
+        if let loop = clock as? KafkaLoop {
+            // On a Kafka loop the reports are served on the loop itself, every turn.
+            producer = try RDKafkaProducer(properties: properties, servedBy: loop) { batch in
+                reference.value?.delivered(batch)
+            }
+        } else {
+            // Elsewhere they arrive on the producer's thread and are handed over.
+            producer = try RDKafkaProducer(properties: properties) { batch in
+                clock.execute { reference.value?.delivered(batch) }
+            }
         }
         topicHandle = producer.topicHandle(configuration.topic)
         upstream.subscribe(self) { [unowned self] element, annotation in

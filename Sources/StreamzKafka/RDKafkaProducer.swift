@@ -15,6 +15,8 @@ final class RDKafkaProducer: @unchecked Sendable {
     final class Context: @unchecked Sendable {
         let lock = NSLock()
         var batch: [Delivery] = []
+        /// When the reports are served on a loop: wakes it as they arrive.
+        weak var loop: KafkaLoop?
     }
 
     let handle: OpaquePointer
@@ -25,8 +27,13 @@ final class RDKafkaProducer: @unchecked Sendable {
     private var topics: [String: OpaquePointer] = [:]
     private let topicsLock = NSLock()
 
-    /// - Parameter onDeliveries: called on the poll thread with each batch of reports.
-    init(properties: [String: String], onDeliveries: @escaping @Sendable ([Delivery]) -> Void) throws {
+    /// - Parameters:
+    ///   - loop: serve delivery reports on this loop's thread, every turn, as a C
+    ///     passthrough would (no thread of its own, no hop per batch). Without one, a
+    ///     dedicated thread serves them.
+    ///   - onDeliveries: called with each batch of reports, on the loop or that thread.
+    init(properties: [String: String], servedBy loop: KafkaLoop? = nil,
+         onDeliveries: @escaping @Sendable ([Delivery]) -> Void) throws {
         var properties = properties
         if properties["enable.idempotence"] == nil { properties["enable.idempotence"] = "true" }
         if properties["linger.ms"] == nil { properties["linger.ms"] = "5" }
@@ -48,6 +55,33 @@ final class RDKafkaProducer: @unchecked Sendable {
             throw KafkaConfigError(property: "-", message: string(fromCBuffer: errorText))
         }
         self.handle = handle
+        if let loop {
+            context.loop = loop
+            let queue = rd_kafka_queue_get_main(handle)
+            // Called by librdkafka when reports arrive on an empty queue: wake the loop.
+            rd_kafka_queue_cb_event_enable(queue, { _, opaque in
+                guard let opaque else { return }
+                Unmanaged<Context>.fromOpaque(opaque).takeUnretainedValue().loop?.wake()
+            }, Unmanaged.passUnretained(context).toOpaque())
+            rd_kafka_queue_destroy(queue)
+            running = false
+            let context = self.context
+            loop.addServer { [weak self] in
+                guard let self else { return }
+                // Under `serveLock`: once `close` has set `closed`, no poll is running or
+                // will run, so the handle can go.
+                self.serveLock.lock()
+                guard !self.closed else { return self.serveLock.unlock() }
+                rd_kafka_poll(self.handle, 0)
+                self.serveLock.unlock()
+                context.lock.lock()
+                let batch = context.batch
+                context.batch = []
+                context.lock.unlock()
+                if !batch.isEmpty { onDeliveries(batch) }
+            }
+            return
+        }
         // unowned(unsafe): deinit stops this thread (close) before the object goes.
         let thread = Thread { [unowned(unsafe) self] in
             while self.isRunning {
@@ -69,6 +103,9 @@ final class RDKafkaProducer: @unchecked Sendable {
     }
 
     private var stopRequested = false
+    /// Set by `close`; a loop-served producer stops serving then.
+    private var closed = false
+    private let serveLock = NSLock()
     private var isRunning: Bool {
         stopped.lock()
         defer { stopped.unlock() }
@@ -165,6 +202,9 @@ final class RDKafkaProducer: @unchecked Sendable {
             _ = rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         }
         _ = flush(timeoutMilliseconds: max(0, timeoutMilliseconds))
+        serveLock.lock()
+        closed = true
+        serveLock.unlock()
         stopped.lock()
         stopRequested = true
         while running { _ = stopped.wait(until: Date().addingTimeInterval(0.2)) }
