@@ -70,6 +70,10 @@ public struct PartitionOffsets: Sendable {
     }
 
     private func index(of offset: Int64) -> Int? {
+        // Most lookups are for the newest record (the emitter's release, a sink's
+        // retain) or the oldest (in-order deliveries): check those before searching.
+        if let last = inFlight.indices.last, last >= head, inFlight[last].offset == offset { return last }
+        if head < inFlight.count, inFlight[head].offset == offset { return head }
         var low = head, high = inFlight.count
         while low < high {
             let middle = (low + high) / 2

@@ -93,52 +93,8 @@ enum WindowBodies {
     }
 
     static func all() -> [Benchmark] { [
-        Benchmark(name: operatorName, targetNs: 100) { n in
-            let events = WindowInput.events(n)
-            // A ManualClock, not the default LoopClock: a LoopClock fires the watermarks'
-            // idle check (every 7.5 s) on its own dispatch queue, concurrently with this
-            // loop, which would race on the watermark state. A ManualClock never fires.
-            let clock = ManualClock()
-            let source = Stream<WindowEvent>(clock: clock)
-            let watermarks = Watermarks(maxOutOfOrder: .seconds(2), clock: clock)
-            let node = try! source.withEventTime(watermarks) { $0.time }
-                .window(.tumbling(.seconds(1)), watermarks: watermarks, key: { $0.key }, aggregation: CountSum(), input: { $0.value })
-            let counts = node.accumulate(0) { total, result in total &+ Int(result.value.count) }
-            counts.sink { blackHole($0) }
-            return {
-                var pending = 0
-                for event in events {
-                    if case .pending = source.emit(event) { pending += 1 }
-                }
-                if case .pending = node.closeAllNow() { pending += 1 }
-                let total = counts.currentState &+ node.lateCount
-                warnIfWrong("window operator", total: total, expected: events.count)
-                return total &+ pending
-            }
-        },
-        Benchmark(name: summaryName, targetNs: nil) { n in
-            let events = WindowInput.events(n)
-            // A ManualClock, not the default LoopClock: a LoopClock fires the watermarks'
-            // idle check (every 7.5 s) on its own dispatch queue, concurrently with this
-            // loop, which would race on the watermark state. A ManualClock never fires.
-            let clock = ManualClock()
-            let source = Stream<WindowEvent>(clock: clock)
-            let watermarks = Watermarks(maxOutOfOrder: .seconds(2), clock: clock)
-            let node = try! source.withEventTime(watermarks) { $0.time }
-                .window(.tumbling(.seconds(1)), watermarks: watermarks, key: { $0.key }, value: { $0.value })
-            let counts = node.accumulate(0) { total, result in total &+ Int(result.value.count) }
-            counts.sink { blackHole($0) }
-            return {
-                var pending = 0
-                for event in events {
-                    if case .pending = source.emit(event) { pending += 1 }
-                }
-                if case .pending = node.closeAllNow() { pending += 1 }
-                let total = counts.currentState &+ node.lateCount
-                warnIfWrong("window operator (Summary)", total: total, expected: events.count)
-                return total &+ pending
-            }
-        },
+        operatorBenchmark(operatorName, targetNs: 100, aggregation: CountSum()) { Int($0.count) },
+        operatorBenchmark(summaryName, targetNs: nil, aggregation: Summary()) { Int($0.count) },
         Benchmark(name: stateName, targetNs: nil) { n in
             let events = WindowInput.events(n)
             return {
@@ -198,6 +154,35 @@ enum WindowBodies {
             }
         },
     ] }
+
+    /// The window operator over the generated events: `withEventTime` → tumbling 1 s
+    /// window → a counting sink. A ManualClock, not the default LoopClock: a LoopClock
+    /// would fire the watermarks' idle check on its own queue, racing this loop.
+    static func operatorBenchmark<A: WindowAggregation>(
+        _ name: String, targetNs: Double?, aggregation: A, count: @escaping (A.Output) -> Int
+    ) -> Benchmark where A.Input == Double {
+        Benchmark(name: name, targetNs: targetNs) { n in
+            let events = WindowInput.events(n)
+            let clock = ManualClock()
+            let source = Stream<WindowEvent>(clock: clock)
+            let watermarks = Watermarks(maxOutOfOrder: .seconds(2), clock: clock)
+            let node = try! source.withEventTime(watermarks) { $0.time }
+                .window(.tumbling(.seconds(1)), watermarks: watermarks, key: { $0.key },
+                        aggregation: aggregation, input: { $0.value })
+            let counts = node.accumulate(0) { total, result in total &+ count(result.value) }
+            counts.sink { blackHole($0) }
+            return {
+                var pending = 0
+                for event in events {
+                    if case .pending = source.emit(event) { pending += 1 }
+                }
+                if case .pending = node.closeAllNow() { pending += 1 }
+                let total = counts.currentState &+ node.lateCount
+                warnIfWrong(name, total: total, expected: events.count)
+                return total &+ pending
+            }
+        }
+    }
 
     /// Ratios of the window rows to their hand loop, and a checksum cross-check.
     static func ratios(_ results: [Result]) -> [String: Double] {
