@@ -3,16 +3,17 @@
 /// Every record changes these counters twice, so they live in a small class that
 /// nothing references weakly: plain reference counting, not the side-table path a
 /// weakly referenced object (like the source) would take on every retain. The source
-/// hears only when a bound is crossed.
+/// hears only when a bound is crossed. Like the graph, it is used on one thread only,
+/// so its counters skip Swift's run-time exclusivity checks.
 final class InFlightBudget {
-    private(set) var records = 0
-    private(set) var bytes = 0
-    private(set) var peakRecords = 0
-    private(set) var peakBytes = 0
+    @exclusivity(unchecked) private(set) var records = 0
+    @exclusivity(unchecked) private(set) var bytes = 0
+    @exclusivity(unchecked) private(set) var peakRecords = 0
+    @exclusivity(unchecked) private(set) var peakBytes = 0
     let maxRecords: Int
     let maxBytes: Int
     /// Mirrors whether the source has stopped consuming.
-    var blocked = false
+    @exclusivity(unchecked) var blocked = false
     /// Called when the counts cross a bound (up) or half of both (down). Set to nil at
     /// shutdown to break the cycle through the source.
     var onCross: (() -> Void)?

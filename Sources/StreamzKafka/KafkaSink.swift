@@ -44,14 +44,14 @@ public final class KafkaSink<Element>: Sink<Element> {
     private var producer: RDKafkaProducer!
     private var topicHandle: OpaquePointer!
     private let encode: (Element) -> KafkaOutgoing
-    private var inFlight = DeliveryLedger()
-    private var blocked: [(token: Int, message: KafkaOutgoing)] = []
+    @exclusivity(unchecked) private var inFlight = DeliveryLedger()
+    @exclusivity(unchecked) private var blocked: [(token: Int, message: KafkaOutgoing)] = []
     private var upstreamWaiting: [PendingAck] = []
     private var drained: [PendingAck] = []
     private let logger = Logger(label: "streamz.kafka.sink")
 
-    public private(set) var delivered = 0
-    public private(set) var failure: KafkaError?
+    @exclusivity(unchecked) public private(set) var delivered = 0
+    @exclusivity(unchecked) public private(set) var failure: KafkaError?
     /// Runs once, on the graph's executor, when a delivery fails for good; a pipeline
     /// calls its source's `abort()` here.
     public var onFailure: ((KafkaError) -> Void)?
@@ -76,7 +76,10 @@ public final class KafkaSink<Element>: Sink<Element> {
             }
         }
         topicHandle = producer.topicHandle(configuration.topic)
-        upstream.subscribe(self) { [unowned self] element, annotation in
+        // A strong capture, as every node's is: the upstream owns the sink, and the sink
+        // owns nothing upstream. (`unowned` would cost a side-table retain per record,
+        // since the sink is also weakly referenced.)
+        upstream.subscribe(self) { element, annotation in
             self.receive(element, annotation)
         }
     }

@@ -43,13 +43,13 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     public let configuration: KafkaSourceConfiguration
     let loop: KafkaLoop
     private var consumer: RDKafkaConsumer!
-    private var trackers: [TopicPartition: PartitionTracker] = [:]
-    private var topicNames: [OpaquePointer: String] = [:]
+    @exclusivity(unchecked) private var trackers: [TopicPartition: PartitionTracker] = [:]
+    @exclusivity(unchecked) private var topicNames: [OpaquePointer: String] = [:]
     /// The tracker of the last record's partition, keyed by librdkafka's topic handle:
     /// consecutive records mostly share a partition, and this skips hashing a string.
-    private var lastTracker: (topic: OpaquePointer, partition: Int32, tracker: PartitionTracker)?
-    private var paused = false
-    private var waitingOnAck = false
+    @exclusivity(unchecked) private var lastTracker: (topic: OpaquePointer, partition: Int32, tracker: PartitionTracker)?
+    @exclusivity(unchecked) private var paused = false
+    @exclusivity(unchecked) private var waitingOnAck = false
     private var commitTimer: ScheduledWork?
     private let logger = Logger(label: "streamz.kafka.source")
 
@@ -62,7 +62,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     /// Messages taken per loop turn once the first has arrived: amortises the loop's
     /// own work (locks, timers, clock reads) over a batch.
     let drainLimit = 256
-    public private(set) var consumed = 0
+    @exclusivity(unchecked) public private(set) var consumed = 0
     /// The last offsets committed, per partition.
     public private(set) var committed: [TopicPartition: Int64] = [:]
     /// When back pressure has held consumption this long, the partitions are paused so
@@ -70,7 +70,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     /// Shorter stalls just skip polling: pausing purges librdkafka's fetch queue, and
     /// refetching on every brief stall would cost a round trip each time.
     public var pauseAfter: Duration = .milliseconds(500)
-    private var blockedSince: Duration?
+    @exclusivity(unchecked) private var blockedSince: Duration?
     /// Set by `abort()`: in-flight records will never be done, so nothing waits for them.
     public private(set) var aborted = false
     /// Called on the loop after each assignment or revocation.

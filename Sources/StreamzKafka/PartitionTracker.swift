@@ -7,7 +7,7 @@ final class PartitionTracker: OriginTracker {
     /// Nil until the first record shows where consumption starts.
     private(set) var offsets: PartitionOffsets?
     /// Set when the partition is revoked: later releases change nothing.
-    var revoked = false
+    @exclusivity(unchecked) var revoked = false
     private let budget: InFlightBudget
 
     init(partition: TopicPartition, budget: InFlightBudget) {
