@@ -7,6 +7,7 @@ import Testing
 // They are project dependencies (scripts/install-deps.sh), so a missing tool fails
 // the test rather than skipping it, in CI and locally alike.
 
+extension KafkaIntegration {
 @Suite("EmbeddedKafka")
 struct EmbeddedKafkaTests {
     @Test func startsOnLoopbackAndCreatesTopics() async throws {
@@ -155,6 +156,7 @@ struct EmbeddedKafkaTests {
         #expect(result.stderrText.contains(message), "\(result.stderrText)")
         #expect(result.stdoutText.isEmpty)
     }
+}
 }
 
 private func isLoopbackAddress(_ address: some StringProtocol) -> Bool {

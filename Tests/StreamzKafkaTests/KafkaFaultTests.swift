@@ -5,7 +5,8 @@ import Testing
 
 /// The pipeline under injected broker faults, and with kcat as an independent client
 /// on both ends.
-@Suite(.serialized) struct KafkaFaultTests {
+extension KafkaIntegration {
+@Suite struct KafkaFaultTests {
     @Test func kcatProducesTheInputAndReadsTheOutput() async throws {
         let broker = try EmbeddedKafka(topics: [("in", 3), ("out", 3)])
         defer { broker.shutdown() }
@@ -95,4 +96,5 @@ import Testing
         try await waitUntil("all 50 on the second run") { await retry.loop.perform { retry.sink.delivered } == 50 }
         await retry.stop()
     }
+}
 }

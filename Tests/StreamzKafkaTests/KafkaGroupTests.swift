@@ -3,7 +3,8 @@ import Streamz
 import Testing
 @testable import StreamzKafka
 
-@Suite(.serialized) struct KafkaGroupTests {
+extension KafkaIntegration {
+@Suite struct KafkaGroupTests {
     /// A consumer in a group, recording the offsets it processed.
     final class Member: @unchecked Sendable {
         let loop = KafkaLoop()
@@ -122,4 +123,5 @@ import Testing
         await source.shutdown()
         loop.shutdown()
     }
+}
 }

@@ -3,7 +3,8 @@ import Streamz
 import Testing
 @testable import StreamzKafka
 
-@Suite(.serialized) struct KafkaRoundTripTests {
+extension KafkaIntegration {
+@Suite struct KafkaRoundTripTests {
     @Test func roundTripCommitsEverythingOnceDelivered() async throws {
         let broker = try EmbeddedKafka(topics: [("in", 4), ("out", 4)])
         defer { broker.shutdown() }
@@ -87,4 +88,5 @@ import Testing
             #expect(error.property == "session.timeout.ms")
         }
     }
+}
 }

@@ -3,6 +3,7 @@ import Testing
 @testable import StreamzKafka
 
 /// The system library links and answers, before any Kafka feature exists.
+extension KafkaIntegration {
 @Suite struct LibrdkafkaLinkTests {
     @Test func reportsItsVersion() {
         #expect(RDKafkaLibrary.versionNumber >= 0x0108_0000, "librdkafka 1.8 or newer")
@@ -20,4 +21,5 @@ import Testing
         let bootstrap = String(cString: rd_kafka_mock_cluster_bootstraps(cluster))
         #expect(bootstrap.hasPrefix("127.0.0.1:"))
     }
+}
 }
