@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct PostgresClientTests {
     @Test func valuesAreBoundNeverSpliced() async throws {
-        guard let url = testDatabaseURL() else { return }
+        guard let url = serverURLForTests() else { return }
         let client = PostgresClient(url: url)
         defer { client.close() }
         let hostile = ["'; DROP TABLE streamz_offsets; --", "", "naïve ☃ \u{1F600}", "a\\b\"c", String(repeating: "x", count: 100_000)]
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func identifiersAreQuoted() async throws {
-        guard let url = testDatabaseURL() else { return }
+        guard let url = serverURLForTests() else { return }
         let client = PostgresClient(url: url)
         defer { client.close() }
         let table = try SQLIdentifier.quote("t \"odd\"; DROP TABLE x; -- \(UUID().uuidString.prefix(6))")
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func errorsAreClassified() async throws {
-        guard let url = testDatabaseURL() else { return }
+        guard let url = serverURLForTests() else { return }
         let client = PostgresClient(url: url)
         defer { client.close() }
         let table = try SQLIdentifier.quote("unique_\(UUID().uuidString.prefix(6))")
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func transactionsCommitOrRollBack() async throws {
-        guard let url = testDatabaseURL() else { return }
+        guard let url = serverURLForTests() else { return }
         let client = PostgresClient(url: url)
         defer { client.close() }
         let table = try SQLIdentifier.quote("tx_\(UUID().uuidString.prefix(6))")
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func aLostConnectionIsRetryableAndTheNextCallReconnects() async throws {
-        guard let url = testDatabaseURL() else { return }
+        guard let url = serverURLForTests() else { return }
         let client = PostgresClient(url: url, backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)))
         let killer = PostgresClient(url: url)
         defer { client.close(); killer.close() }
@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func appliesTheRepositoryMigrationsOnceAndInOrder() async throws {
-        guard let base = testDatabaseURL() else { return }
+        guard let base = serverURLForTests() else { return }
         let (url, name) = try await freshDatabase(base)
         let client = PostgresClient(url: url)
         let migrator = try Migrator(directory: Self.repositoryMigrations)
@@ -127,7 +127,7 @@ import Testing
     }
 
     @Test func replicasStartingTogetherApplyEachMigrationOnce() async throws {
-        guard let base = testDatabaseURL() else { return }
+        guard let base = serverURLForTests() else { return }
         let (url, name) = try await freshDatabase(base)
         let migrator = try Migrator(directory: Self.repositoryMigrations)
         let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func aChangedMigrationIsAnErrorNotARerun() async throws {
-        guard let base = testDatabaseURL() else { return }
+        guard let base = serverURLForTests() else { return }
         let (url, name) = try await freshDatabase(base)
         let client = PostgresClient(url: url)
         try await Migrator(migrations: [Migration(version: 1, name: "t", sql: "CREATE TABLE t (a int)")]).migrate(client)

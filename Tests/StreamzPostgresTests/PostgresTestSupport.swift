@@ -4,7 +4,7 @@ import Testing
 
 /// The server `make test` started. Under CI its absence fails the test; elsewhere the
 /// test is passed over with a note (run `make test`).
-func testDatabaseURL() -> String? {
+func serverURLForTests() -> String? {
     if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty { return url }
     if ProcessInfo.processInfo.environment["CI"] == "true" {
         Issue.record("DATABASE_URL is unset under CI=true: run the tests through `make test`")
