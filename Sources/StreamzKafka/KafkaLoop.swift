@@ -26,13 +26,13 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
         let deadline: Duration
         let sequence: Int
         let handle: ScheduledWork
-        let work: UncheckedBox<() -> Void>
+        let work: ExecutorBound<() -> Void>
         static func < (a: Timer, b: Timer) -> Bool { (a.deadline, a.sequence) < (b.deadline, b.sequence) }
         static func == (a: Timer, b: Timer) -> Bool { a.sequence == b.sequence }
     }
 
     private let condition = NSCondition()
-    private var queued: [UncheckedBox<() -> Void>] = []
+    private var queued: [ExecutorBound<() -> Void>] = []
     private var timers = MinHeap<Timer>()
     private var sequence = 0
     private var stopping = false
@@ -42,7 +42,7 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
     weak var poller: (any KafkaLoopPoller)?
     /// Non-blocking work run every turn on the loop thread: producers serving their
     /// delivery reports. Registered before the loop polls (on the loop thread).
-    private var servers: [UncheckedBox<() -> Void>] = []
+    private var servers: [ExecutorBound<() -> Void>] = []
     /// The longest a poll blocks when nothing is due: bounds shutdown latency.
     let maxPollMilliseconds: Int32 = 100
 
@@ -65,7 +65,7 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
         let handle = ScheduledWork()
         condition.lock()
         sequence += 1
-        timers.push(Timer(deadline: deadline, sequence: sequence, handle: handle, work: UncheckedBox(work)))
+        timers.push(Timer(deadline: deadline, sequence: sequence, handle: handle, work: ExecutorBound(work)))
         condition.signal()
         condition.unlock()
         if !isCurrent { poller?.wakeUp() }
@@ -74,14 +74,14 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
 
     public func execute(_ work: @escaping () -> Void) {
         condition.lock()
-        queued.append(UncheckedBox(work))
+        queued.append(ExecutorBound(work))
         condition.signal()
         condition.unlock()
         if !isCurrent { poller?.wakeUp() }
     }
 
     public func runAsync<T: Sendable>(_ body: @escaping @Sendable () async -> T, completion: @escaping (T) -> Void) {
-        let completion = UncheckedBox(completion)
+        let completion = ExecutorBound(completion)
         Task {
             let result = await body()
             self.execute { completion.value(result) }
@@ -90,7 +90,7 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
 
     /// Runs `body` on the loop and returns its result.
     public func perform<T: Sendable>(_ body: @escaping () -> T) async -> T {
-        let body = UncheckedBox(body)
+        let body = ExecutorBound(body)
         return await withCheckedContinuation { continuation in
             execute { continuation.resume(returning: body.value()) }
         }
@@ -99,7 +99,7 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
     /// Runs `serve` on every turn of the loop, from now on (any thread).
     func addServer(_ serve: @escaping () -> Void) {
         condition.lock()
-        servers.append(UncheckedBox(serve))
+        servers.append(ExecutorBound(serve))
         condition.unlock()
     }
 
@@ -192,9 +192,3 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
     }
 }
 
-/// Carries a non-Sendable value to the loop thread. Sound only because everything it
-/// carries is used on that one thread.
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

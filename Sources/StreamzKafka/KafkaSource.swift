@@ -87,7 +87,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         properties["group.id"] = configuration.groupID
         properties["auto.offset.reset"] = configuration.start.rawValue
         properties["enable.partition.eof"] = "false"
-        let rebalance = UncheckedBox<(RDKafkaConsumer.Rebalance) -> Void> { [weak self] change in self?.rebalanced(change) }
+        let rebalance = ExecutorBound<(RDKafkaConsumer.Rebalance) -> Void> { [weak self] change in self?.rebalanced(change) }
         consumer = try RDKafkaConsumer(properties: properties, onRebalance: rebalance.value)
     }
 
@@ -99,7 +99,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             try consumer.subscribe(configuration.topics)
         } catch {
             logger.error("subscribe failed: \(error)")
-            return finish()
+            return stop()
         }
         loop.poller = self
         armCommitTimer()
@@ -288,11 +288,15 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             stop()
             loop.runUntil(timeout: aborted ? .zero : timeout) { inFlightRecords == 0 }
             commit(synchronously: true)
-            commitTimer?.cancel()
-            consumer.close()  // revokes: the rebalance handler commits again (a no-op)
-            loop.poller = nil
-            budget.onCross = nil
+            leaveGroup()  // revokes: the rebalance handler commits again (a no-op)
         }
+    }
+
+    private func leaveGroup() {
+        commitTimer?.cancel()
+        consumer.close()
+        loop.poller = nil
+        budget.onCross = nil  // breaks the cycle source → budget → source
     }
 
     /// Tests only: stop as a killed process would, committing nothing more.
@@ -302,10 +306,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         await loop.perform { [self] in
             simulatingCrash = true
             stop()
-            commitTimer?.cancel()
-            consumer.close()
-            loop.poller = nil
-            budget.onCross = nil
+            leaveGroup()
         }
     }
 

@@ -1,6 +1,6 @@
 import CRdKafka
 import Foundation
-import Streamz
+@testable import Streamz
 import Testing
 @testable import StreamzKafka
 
@@ -95,14 +95,3 @@ final class Collector: @unchecked Sendable {
     }
 }
 
-/// A thread-safe box for test results.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}

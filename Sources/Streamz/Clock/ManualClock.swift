@@ -38,11 +38,6 @@ public final class ManualClock: StreamClock, @unchecked Sendable {
         return wallOrigin + seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
-    /// Timers waiting to fire (cancelled ones excluded).
-    public var pendingTimers: Int {
-        state.withLock { $0.timers.filter { !$0.handle.isCancelled }.count }
-    }
-
     @discardableResult
     public func schedule(at deadline: Duration, _ work: @escaping () -> Void) -> ScheduledWork {
         let handle = ScheduledWork()

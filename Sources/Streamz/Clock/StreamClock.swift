@@ -54,9 +54,10 @@ public enum DefaultClock {
 }
 
 /// Moves a value onto the clock's executor. Sound only because the graph is confined
-/// to that executor: this is the one place the confinement is asserted to the compiler.
+/// to that executor: this is the one place the confinement is asserted to the compiler
+/// (package-wide, so the Kafka loop uses it too).
 @usableFromInline
-struct ExecutorBound<Value>: @unchecked Sendable {
-    @usableFromInline let value: Value
-    @inlinable init(_ value: Value) { self.value = value }
+package struct ExecutorBound<Value>: @unchecked Sendable {
+    @usableFromInline package let value: Value
+    @inlinable package init(_ value: Value) { self.value = value }
 }

@@ -57,13 +57,6 @@ public final class PendingAck: @unchecked Sendable {
 
     public init() {}
 
-    /// A new acknowledgement that is already complete.
-    public static func completed() -> PendingAck {
-        let ack = PendingAck()
-        ack.complete()
-        return ack
-    }
-
     /// Completes when every one of `acks` has.
     public static func joining(_ acks: [PendingAck]) -> PendingAck {
         let joined = PendingAck()

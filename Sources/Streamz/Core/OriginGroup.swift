@@ -35,9 +35,6 @@ public final class OriginGroup: OriginTracker {
         groups[slot] = nil
         for member in group.members { member.release() }
     }
-
-    /// Groups not yet released (for tests and metrics).
-    public var openGroups: Int { groups.count }
 }
 
 /// The origins an operator holds while it keeps elements: retains on `hold`, and

@@ -91,13 +91,6 @@ open class Stream<Element>: StreamNode {
         clock.execute { [weak self] in self?.retired.removeAll() }
     }
 
-    /// Disconnects this stream from all its upstreams (streamz's `destroy`).
-    public final func destroy() {
-        for upstream in upstreams {
-            if let stream = upstream as? any DisconnectableStream { stream.disconnectNode(self) }
-        }
-    }
-
     public final override var downstreams: [StreamNode] { edges.compactMap(\.node) }
 }
 

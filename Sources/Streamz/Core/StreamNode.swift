@@ -18,6 +18,13 @@ open class StreamNode {
 
     /// The nodes this one emits to.
     open var downstreams: [StreamNode] { [] }
+
+    /// Disconnects this node from all its upstreams (streamz's `destroy`).
+    public final func destroy() {
+        for upstream in upstreams {
+            (upstream as? any DisconnectableStream)?.disconnectNode(self)
+        }
+    }
 }
 
 @usableFromInline

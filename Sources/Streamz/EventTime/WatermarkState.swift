@@ -35,12 +35,6 @@ public struct WatermarkState: Sendable, Codable, Equatable {
     /// hostile partition key cannot allocate without bound.
     public static let partitionLimit = 65_536
 
-    public var partitions: [Int: Partition] {
-        var result: [Int: Partition] = [:]
-        for (index, slot) in slots.enumerated() { if let slot { result[index] = slot } }
-        return result
-    }
-
     private static func slot(_ partition: Int) -> Int {
         (0..<partitionLimit).contains(partition) ? partition : Int(partition.magnitude % UInt(partitionLimit))
     }

@@ -7,12 +7,6 @@ open class Sink<Element>: StreamNode {
         super.init(name: name, clock: upstream.clock)
     }
 
-    /// Disconnects the sink from its upstreams.
-    public final func destroy() {
-        for upstream in upstreams {
-            if let stream = upstream as? any DisconnectableStream { stream.disconnectNode(self) }
-        }
-    }
 }
 
 extension Stream {

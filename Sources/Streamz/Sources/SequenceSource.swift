@@ -9,7 +9,7 @@ public final class SequenceSource<Element>: Source<Element> {
 
     public override func run() {
         while isRunning {
-            guard let element = iterator.next() else { return finish() }
+            guard let element = iterator.next() else { return stop() }
             let ack = emit(element)
             if !ack.isReady { return resume(after: ack) }
         }
@@ -41,7 +41,7 @@ public final class AsyncSequenceSource<Element: Sendable>: Source<Element> {
                 } catch {
                     // A failing sequence ends the source, like an exhausted one.
                 }
-                clock.execute { bound.value.finish() }
+                clock.execute { bound.value.stop() }
             }
         }
         super.init(name: "fromAsyncSequence", clock: clock)

@@ -13,7 +13,8 @@ open class Source<Element>: Stream<Element> {
         clock.execute { [weak self] in self?.run() }
     }
 
-    /// Stops after the element being emitted, if any.
+    /// Stops after the element being emitted, if any. Sources call it themselves when
+    /// they run out.
     public final func stop() {
         isRunning = false
         finished.complete()
@@ -34,9 +35,4 @@ open class Source<Element>: Stream<Element> {
         }
     }
 
-    /// Marks the source exhausted.
-    public final func finish() {
-        isRunning = false
-        finished.complete()
-    }
 }
