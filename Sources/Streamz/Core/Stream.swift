@@ -59,6 +59,11 @@ open class Stream<Element>: StreamNode {
 
     /// Registers a downstream. Operators call this with the closure that feeds their
     /// node; `node` is what graph walks and `disconnect` see.
+    ///
+    /// The closure captures its node strongly. The upstream owns the node anyway
+    /// (through the edge), the node never owns its upstream, so there is no cycle; and
+    /// an `unowned` capture would cost a side-table retain and release per element for
+    /// any node that is also referenced weakly (by a timer or a completion).
     @inlinable @discardableResult
     public final func subscribe(
         _ node: StreamNode?,
@@ -73,7 +78,7 @@ open class Stream<Element>: StreamNode {
 
     /// Makes `downstream` receive everything this stream emits (streamz's `connect`).
     public final func connect(_ downstream: Stream<Element>) {
-        subscribe(downstream) { [unowned downstream] element, annotation in
+        subscribe(downstream) { element, annotation in
             downstream.emit(element, annotation)
         }
     }

@@ -12,7 +12,7 @@ public final class BufferNode<Element>: Stream<Element> {
         precondition(size > 0, "buffer size must be positive")
         self.size = size
         super.init(name: "buffer", upstream: source)
-        source.subscribe(self) { [unowned self] element, annotation in
+        source.subscribe(self) { element, annotation in
             self.receive(element, annotation)
         }
     }

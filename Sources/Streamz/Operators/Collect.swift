@@ -8,7 +8,7 @@ public final class Collector<Element>: Stream<[Element]> {
 
     init(upstream: Stream<Element>) {
         super.init(name: "collect", upstream: upstream)
-        upstream.subscribe(self) { [unowned self] element, annotation in
+        upstream.subscribe(self) { element, annotation in
             self.cache.append(element)
             self.held.hold(annotation)
             return .ready

@@ -9,12 +9,12 @@ public final class CombineLatestNode<Left, Right>: Stream<(Left, Right)> {
 
     init(left leftStream: Stream<Left>, right rightStream: Stream<Right>, emitOn: CombineLatestTrigger) {
         super.init(name: "combineLatest", upstream: leftStream)
-        leftStream.subscribe(self) { [unowned self] value, annotation in
+        leftStream.subscribe(self) { value, annotation in
             self.left = value
             guard emitOn != .second, let right = self.right else { return .ready }
             return self.emit((value, right), annotation)
         }
-        rightStream.subscribe(self) { [unowned self] value, annotation in
+        rightStream.subscribe(self) { value, annotation in
             self.right = value
             guard emitOn != .first, let left = self.left else { return .ready }
             return self.emit((left, value), annotation)
@@ -31,7 +31,7 @@ public final class ZipLatestNode<Left, Right>: Stream<(Left, Right)> {
 
     init(lossless: Stream<Left>, other: Stream<Right>) {
         super.init(name: "zipLatest", upstream: lossless)
-        lossless.subscribe(self) { [unowned self] value, annotation in
+        lossless.subscribe(self) { value, annotation in
             guard let latest = self.latest else {
                 annotation.origin?.retain()
                 self.waiting.push(value, annotation)
@@ -39,7 +39,7 @@ public final class ZipLatestNode<Left, Right>: Stream<(Left, Right)> {
             }
             return self.emit((value, latest), annotation)
         }
-        other.subscribe(self) { [unowned self] value, _ in
+        other.subscribe(self) { value, _ in
             self.latest = value
             var ack = Ack.ready
             while let (element, annotation) = self.waiting.pop() {

@@ -13,7 +13,7 @@ public final class DelayNode<Element>: Stream<Element> {
     init(upstream source: Stream<Element>, interval: Duration) {
         self.interval = interval
         super.init(name: "delay", upstream: source)
-        source.subscribe(self) { [unowned self] element, annotation in
+        source.subscribe(self) { element, annotation in
             self.receive(element, annotation)
         }
     }

@@ -7,7 +7,7 @@ public final class LatestNode<Element>: Stream<Element> {
 
     init(upstream: Stream<Element>) {
         super.init(name: "latest", upstream: upstream)
-        upstream.subscribe(self) { [unowned self] element, annotation in
+        upstream.subscribe(self) { element, annotation in
             self.receive(element, annotation)
         }
     }

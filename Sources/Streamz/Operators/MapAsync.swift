@@ -19,7 +19,7 @@ public final class MapAsyncNode<Input: Sendable, Output: Sendable>: Stream<Outpu
         self.parallelism = parallelism
         self.transform = transform
         super.init(name: "mapAsync", upstream: source)
-        source.subscribe(self) { [unowned self] element, annotation in
+        source.subscribe(self) { element, annotation in
             self.receive(element, annotation)
         }
     }

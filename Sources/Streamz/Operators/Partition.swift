@@ -54,7 +54,7 @@ public final class KeyedPartitionNode<Key: Hashable, Element>: Stream<[Element]>
         self.state = KeyedPartitionState(size: size)
         self.timeout = timeout
         super.init(name: "partition", upstream: upstream)
-        upstream.subscribe(self) { [unowned self] element, annotation in
+        upstream.subscribe(self) { element, annotation in
             self.receive(element, annotation, key: key(element))
         }
     }

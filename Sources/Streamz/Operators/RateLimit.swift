@@ -43,7 +43,7 @@ public final class RateLimitNode<Element>: Stream<Element> {
     init(upstream: Stream<Element>, interval: Duration) {
         self.state = RateLimitState(interval: interval)
         super.init(name: "rateLimit", upstream: upstream)
-        upstream.subscribe(self) { [unowned self] element, annotation in
+        upstream.subscribe(self) { element, annotation in
             self.receive(element, annotation)
         }
     }

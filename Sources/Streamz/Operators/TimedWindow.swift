@@ -16,7 +16,7 @@ public final class TimedWindowNode<Element>: Stream<[Element]> {
         self.interval = interval
         self.nextTick = source.clock.now + interval
         super.init(name: "timedWindow", upstream: source)
-        source.subscribe(self) { [unowned self] element, annotation in
+        source.subscribe(self) { element, annotation in
             self.window.append(element)
             self.held.hold(annotation)
             return self.blocked ? self.upstream.pending() : .ready

@@ -12,13 +12,13 @@ public final class ZipNode<Left, Right>: Stream<(Left, Right)> {
     init(left: Stream<Left>, right: Stream<Right>, maxBuffer: Int) {
         self.state = ZipState(maxBuffer: maxBuffer)
         super.init(name: "zip", upstream: left)
-        left.subscribe(self) { [unowned self] value, annotation in
+        left.subscribe(self) { value, annotation in
             annotation.origin?.retain()
             self.state.pushLeft(value, annotation)
             let ack = self.emitPairs()
             return self.state.leftIsFull ? Ack.all(ack, self.leftWaiters.pending()) : ack
         }
-        right.subscribe(self) { [unowned self] value, annotation in
+        right.subscribe(self) { value, annotation in
             annotation.origin?.retain()
             self.state.pushRight(value, annotation)
             let ack = self.emitPairs()

@@ -12,7 +12,7 @@ public final class AsyncSink<Element: Sendable>: Sink<Element> {
     init(upstream: Stream<Element>, body: @escaping @Sendable (Element) async -> Void) {
         self.body = body
         super.init(name: "sink", upstream: upstream)
-        upstream.subscribe(self) { [unowned self] element, annotation in
+        upstream.subscribe(self) { element, annotation in
             annotation.origin?.retain()
             let done = PendingAck()
             self.queue.append((element, annotation, done))

@@ -5,7 +5,7 @@ public final class ListSink<Element>: Sink<Element> {
 
     init(upstream: Stream<Element>) {
         super.init(name: "sinkToList", upstream: upstream)
-        upstream.subscribe(self) { [unowned self] element, _ in
+        upstream.subscribe(self) { element, _ in
             self.values.append(element)
             return .ready
         }

@@ -22,7 +22,7 @@ public final class TextFileSink<Element>: Sink<Element> {
         self.file = file
         self.format = format
         super.init(name: "sinkToTextFile", upstream: upstream)
-        upstream.subscribe(self) { [unowned self] element, _ in
+        upstream.subscribe(self) { element, _ in
             self.write(element)
             return .ready
         }
