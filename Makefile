@@ -14,7 +14,8 @@ help:
 	@echo "  make build   swift build"
 	@echo "  make test    swift test against a throwaway PostgreSQL (TEST_FLAGS=...)"
 	@echo "  make demo    build the release streamz binary and run 'streamz demo'"
-	@echo "  make bench   run the benchmarks in Benchmarks/ (release), then the Kafka passthrough vs C"
+	@echo "  make bench   run the benchmarks in Benchmarks/ (release), the Kafka passthrough vs C,"
+	@echo "              and Kafka → window → PostgreSQL beside consume-only and C upserts"
 	@echo "  make clean   remove .build and Benchmarks/.build"
 	@echo "Variables: SWIFT=$(SWIFT) TEST_FLAGS=$(TEST_FLAGS)"
 
@@ -34,6 +35,7 @@ demo: deps
 bench: deps
 	cd Benchmarks && $(SWIFT) run -c release StreamzBenchmarks
 	SWIFT=$(SWIFT) scripts/bench-passthrough.sh
+	SWIFT=$(SWIFT) scripts/bench-window-postgres.sh
 
 clean:
 	rm -rf .build Benchmarks/.build

@@ -30,8 +30,9 @@ let package = Package(
         .target(name: "StreamzKafka", dependencies: [
             "Streamz", "CRdKafka", .product(name: "Logging", package: "swift-log"),
         ]),
+        // PostgreSQL, and the exactly-once window tables that checkpoint Kafka offsets.
         .target(name: "StreamzPostgres", dependencies: [
-            "Streamz", "CLibPQ", .product(name: "Logging", package: "swift-log"),
+            "Streamz", "StreamzKafka", "CLibPQ", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(
             name: "streamz",
@@ -42,7 +43,7 @@ let package = Package(
         ),
         .testTarget(name: "StreamzTests", dependencies: ["Streamz"]),
         .testTarget(name: "StreamzKafkaTests", dependencies: ["StreamzKafka", "CRdKafka"]),
-        .testTarget(name: "StreamzPostgresTests", dependencies: ["StreamzPostgres"]),
+        .testTarget(name: "StreamzPostgresTests", dependencies: ["StreamzPostgres", "StreamzKafka"]),
     ],
     swiftLanguageModes: [.v6]
 )

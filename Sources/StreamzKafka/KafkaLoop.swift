@@ -1,3 +1,4 @@
+import CRdKafka
 import Foundation
 import Streamz
 
@@ -47,8 +48,16 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
     let maxPollMilliseconds: Int32 = 100
 
     public init(name: String = "streamz-loop") {
-        let thread = Thread { [unowned self] in self.run() }
-        thread.name = String(name.prefix(15))  // Linux drops longer thread names
+        let threadName = String(name.prefix(15))  // Linux drops longer thread names
+        let thread = Thread { [unowned self] in
+            // Foundation's Thread.name does not reach the kernel on Linux: set it here,
+            // on the thread, so per-thread CPU reports and `top -H` can name the loop.
+            #if os(Linux)
+            streamz_name_this_thread(threadName)
+            #endif
+            self.run()
+        }
+        thread.name = threadName
         self.thread = thread
         thread.start()
     }
@@ -74,6 +83,13 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
 
     public func execute(_ work: @escaping () -> Void) {
         condition.lock()
+        // A loop that has ended runs late work on the caller's thread: nothing else
+        // can run the graph any more, and queueing it would leave a `perform` (or a
+        // completion someone waits for) hanging forever.
+        if finished {
+            condition.unlock()
+            return work()
+        }
         queued.append(ExecutorBound(work))
         condition.signal()
         condition.unlock()
@@ -127,7 +143,7 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
     /// timeout (a rebalance waiting for its sinks' acknowledgements, say).
     /// Returns whether `done()` became true.
     @discardableResult
-    func runUntil(timeout: Duration, _ done: () -> Bool) -> Bool {
+    package func runUntil(timeout: Duration, _ done: () -> Bool) -> Bool {
         precondition(isCurrent, "runUntil runs on the loop thread")
         let deadline = now + timeout
         while !done() {
@@ -162,8 +178,11 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
         runPending()
         condition.lock()
         finished = true
+        let late = queued
+        queued = []
         condition.broadcast()
         condition.unlock()
+        for work in late { work.value() }
     }
 
     /// Runs queued work and due timers once; returns whether anything ran.
@@ -187,7 +206,10 @@ public final class KafkaLoop: StreamClock, @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard let first = timers.min else { return maxPollMilliseconds }
-        let milliseconds = (first.deadline - now).milliseconds
+        // Rounded up: a wait under a millisecond rounded down to 0 would spin the loop
+        // on zero-timeout polls until the timer is due.
+        let remaining = first.deadline - now
+        let milliseconds = remaining <= .zero ? 0 : (remaining + .nanoseconds(999_999)).milliseconds
         return Int32(max(0, min(Int64(maxPollMilliseconds), milliseconds)))
     }
 }

@@ -2,6 +2,16 @@ import CRdKafka
 import Logging
 import Streamz
 
+/// Which offsets are the truth for a pipeline.
+public enum KafkaOffsetStore: Sendable, Equatable {
+    /// The group's committed offsets, moved by commit-on-acknowledge.
+    case kafka
+    /// Offsets stored with a checkpoint elsewhere (PostgreSQL, in the same transaction
+    /// as the rows): the checkpoint hands them over with `noteCheckpointed`, and only
+    /// those are committed to Kafka (for lag monitoring). `startOffsets` restores them.
+    case external
+}
+
 /// Where a group with no committed offset starts.
 public enum KafkaStartPosition: String, Sendable {
     case earliest
@@ -23,6 +33,8 @@ public struct KafkaSourceConfiguration: Sendable {
     /// How long a revocation waits for the sinks to acknowledge before committing what
     /// is done and giving the partitions up.
     public var revokeTimeout: Duration = .seconds(30)
+    /// Where the offsets of record (see `KafkaOffsetStore`).
+    public var offsetStore: KafkaOffsetStore = .kafka
 
     public init(bootstrapServers: String, groupID: String, topics: [String]) {
         self.bootstrapServers = bootstrapServers
@@ -75,6 +87,11 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     public private(set) var aborted = false
     /// Called on the loop after each assignment or revocation.
     public var onRebalance: ((_ assigned: [TopicPartition], _ revoked: [TopicPartition]) -> Void)?
+    /// Called on the loop when partitions are being revoked, once what they had in
+    /// flight is done and before the commit: a checkpoint writes their state here.
+    public var onRevoke: ((_ revoked: [TopicPartition]) -> Void)?
+    /// With an external offset store: the offsets its last checkpoint stored.
+    private var checkpointed: [TopicPartition: Int64] = [:]
 
     public init(_ configuration: KafkaSourceConfiguration, loop: KafkaLoop) throws {
         self.configuration = configuration
@@ -235,8 +252,9 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     public func commit(synchronously: Bool) {
         var offsets: [TopicPartition: Int64] = [:]
         for (partition, tracker) in trackers where !tracker.revoked {
-            guard let committable = tracker.committable, committable > committed[partition] ?? Int64.min else { continue }
-            offsets[partition] = committable
+            let candidate = configuration.offsetStore == .kafka ? tracker.committable : checkpointed[partition]
+            guard let candidate, candidate > committed[partition] ?? Int64.min else { continue }
+            offsets[partition] = candidate
         }
         guard !offsets.isEmpty else { return }
         do {
@@ -262,8 +280,12 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
                 partitions.allSatisfy { (trackers[$0]?.inFlightRecords ?? 0) == 0 }
             }
             if !flushed && !aborted { logger.warning("revoke: sinks did not acknowledge within the timeout; committing what is done") }
-            if !simulatingCrash { commit(synchronously: true) }
+            if !simulatingCrash {
+                onRevoke?(partitions)
+                commit(synchronously: true)
+            }
             for partition in partitions {
+                checkpointed[partition] = nil
                 guard let tracker = trackers.removeValue(forKey: partition) else { continue }
                 budget.change(records: -tracker.inFlightRecords, bytes: -tracker.inFlightBytes)
                 tracker.revoked = true
@@ -302,7 +324,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     /// Tests only: stop as a killed process would, committing nothing more.
     var simulatingCrash = false
 
-    func crash() async {
+    package func crash() async {
         await loop.perform { [self] in
             simulatingCrash = true
             stop()
@@ -326,6 +348,26 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             Result { try consumer.committed(Array(consumer.assignment)) }
         }
         return try result.get()
+    }
+
+    /// The end of the done prefix of `partition`: every record before it is done.
+    /// Nil before its first record. Call it on the loop.
+    public func doneOffset(of partition: TopicPartition) -> Int64? {
+        trackers[partition]?.committable
+    }
+
+    /// The partition a record came from, read off its origin; nil for origins that
+    /// are not a KafkaSource's.
+    public static func partition(of origin: Origin) -> TopicPartition? {
+        (origin.tracker as? PartitionTracker)?.partition
+    }
+
+    /// With an external offset store: `offsets` are durable in the checkpoint, so
+    /// they may be committed to Kafka. Call it on the loop.
+    public func noteCheckpointed(_ offsets: [TopicPartition: Int64]) {
+        for (partition, offset) in offsets where trackers[partition] != nil {
+            checkpointed[partition] = offset
+        }
     }
 
     /// Where newly assigned partitions start, instead of the group's committed

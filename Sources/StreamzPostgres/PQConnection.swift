@@ -1,6 +1,7 @@
 import CLibPQ
 import Dispatch
 import Foundation
+import Streamz
 
 /// One libpq connection. Every libpq call runs on the connection's own serial queue
 /// (a GCD thread, never Swift's cooperative pool); the async API hops there and back.
@@ -24,49 +25,84 @@ final class PQConnection: @unchecked Sendable {
     static func connect(_ url: String) async throws -> PQConnection {
         let queue = DispatchQueue(label: "streamz.pq-connect")
         return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                guard let connection = PQconnectdb(url) else {
-                    return continuation.resume(throwing: PostgresError(kind: .retryable, sqlState: nil, message: "out of memory"))
-                }
-                guard PQstatus(connection) == CONNECTION_OK else {
-                    let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
-                    PQfinish(connection)
-                    // A refused or dropped connection may succeed later; a bad password or
-                    // database name will not, but libpq reports both as CONNECTION_BAD,
-                    // so the message decides.
-                    let permanent = message.contains("password authentication failed")
-                        || message.contains("does not exist") || message.contains("invalid")
-                    return continuation.resume(throwing: PostgresError(kind: permanent ? .permanent : .retryable,
-                                                                       sqlState: "08001", message: message))
-                }
-                continuation.resume(returning: PQConnection(connection: connection, label: "streamz.pq"))
-            }
+            queue.async { continuation.resume(with: Result { try connectHere(url) }) }
         }
     }
 
-    var isHealthy: Bool {
-        queue.sync { connection.map { PQstatus($0) == CONNECTION_OK } ?? false }
+    /// Connects on the calling thread: for threads of our own only (see
+    /// `PostgresClient.blockingQuery`).
+    static func connectHere(_ url: String) throws -> PQConnection {
+        guard let connection = PQconnectdb(url) else {
+            throw PostgresError(kind: .retryable, sqlState: nil, message: "out of memory")
+        }
+        // NOTICEs ("relation … already exists, skipping") are for a terminal;
+        // without this libpq prints them on stderr.
+        PQsetNoticeProcessor(connection, { _, message in
+            if let message { PQLibrary.notices.debug("\(String(cString: message).trimmingCharacters(in: .whitespacesAndNewlines))") }
+        }, nil)
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(connection)
+            // A refused or dropped connection may succeed later; a bad password or
+            // database name will not, but libpq reports both as CONNECTION_BAD,
+            // so the message decides.
+            let permanent = message.contains("password authentication failed")
+                || message.contains("does not exist") || message.contains("invalid")
+            throw PostgresError(kind: permanent ? .permanent : .retryable, sqlState: "08001", message: message)
+        }
+        return PQConnection(connection: connection, label: "streamz.pq")
     }
+
+    /// Whether the last statement left the connection usable. Read without waiting for
+    /// the queue: a caller on Swift's cooperative pool must not block behind a statement
+    /// that may itself be waiting on a lock (a two-thread pool deadlocks that way).
+    var isHealthy: Bool { healthy.withLock { $0 } }
+    private let healthy = Locked(true)
 
     /// Runs `sql` with `parameters` bound (text format). One statement.
     func query(_ sql: String, _ parameters: [String?]) async throws -> PostgresRows {
-        try await onQueue { connection in
+        // libpq takes C strings: a NUL would silently cut the value short.
+        if parameters.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(kind: .permanent, sqlState: "22021",
+                                message: "a parameter contains a NUL byte, which PostgreSQL text cannot hold")
+        }
+        return try await onQueue { connection in
             let result = Self.withCStrings(parameters) { values in
                 PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
             }
-            return try Self.rows(from: result, connection: connection)
+            return try self.checked(result, connection)
+        }
+    }
+
+    /// `query`, blocking the calling thread until the answer: for threads of our own.
+    func queryBlocking(_ sql: String, _ parameters: [String?]) throws -> PostgresRows {
+        if parameters.contains(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(kind: .permanent, sqlState: "22021",
+                                message: "a parameter contains a NUL byte, which PostgreSQL text cannot hold")
+        }
+        return try queue.sync {
+            guard let connection else {
+                throw PostgresError(kind: .retryable, sqlState: "08003", message: "connection is closed")
+            }
+            let result = Self.withCStrings(parameters) { values in
+                PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            }
+            return try self.checked(result, connection)
         }
     }
 
     /// Runs one or more statements with no parameters (migrations).
     func execute(_ sql: String) async throws {
         _ = try await onQueue { connection in
-            try Self.rows(from: PQexec(connection, sql), connection: connection)
+            try self.checked(PQexec(connection, sql), connection)
         }
     }
 
+    /// Closes after whatever is running on the connection; does not wait for it, for
+    /// the same reason as `isHealthy`.
     func close() {
-        queue.sync {
+        healthy.withLock { $0 = false }
+        queue.async { [self] in
             if let connection { PQfinish(connection) }
             connection = nil
         }
@@ -94,6 +130,12 @@ final class PQConnection: @unchecked Sendable {
         }
     }
 
+    /// The rows of `result`, noting whether the connection survived the statement.
+    private func checked(_ result: OpaquePointer?, _ connection: OpaquePointer) throws -> PostgresRows {
+        defer { healthy.withLock { $0 = PQstatus(connection) == CONNECTION_OK } }
+        return try Self.rows(from: result, connection: connection)
+    }
+
     private static func rows(from result: OpaquePointer?, connection: OpaquePointer) throws -> PostgresRows {
         guard let result else {
             throw PostgresError(kind: .retryable, sqlState: nil, message: String(cString: PQerrorMessage(connection)))
@@ -113,7 +155,14 @@ final class PQConnection: @unchecked Sendable {
             return PostgresRows(columns: columns, rows: rows, affected: Int(String(cString: PQcmdTuples(result))) ?? 0)
         default:
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+            // The primary message and its detail, without libpq's "ERROR:  " prefix
+            // and the position lines meant for a terminal.
+            let field = { (code: Character) in
+                PQresultErrorField(result, Int32(code.asciiValue!)).map { String(cString: $0) }
+            }
+            var message = field("M") ?? String(cString: PQresultErrorMessage(result))
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if let detail = field("D") { message += " (\(detail))" }
             let lost = PQstatus(connection) != CONNECTION_OK
             throw PostgresError(kind: lost ? .retryable : PostgresError.classify(sqlState: state),
                                 sqlState: state ?? (lost ? "08006" : nil), message: message)

@@ -1,4 +1,5 @@
 import CLibPQ
+import Logging
 
 /// The libpq this process is linked against.
 public enum PQLibrary {
@@ -7,4 +8,7 @@ public enum PQLibrary {
 
     /// Whether libpq was built thread-safe (it must be: connections live on their own threads).
     public static var isThreadSafe: Bool { PQisthreadsafe() == 1 }
+
+    /// Server NOTICEs, at debug level.
+    static let notices = Logger(label: "streamz.postgres.notice")
 }

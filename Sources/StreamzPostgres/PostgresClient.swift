@@ -47,6 +47,7 @@ public final class PostgresClient: @unchecked Sendable {
 
     /// Runs `body` in a transaction on one connection: COMMIT if it returns, ROLLBACK
     /// if it throws.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: (PostgresTransaction) async throws -> T) async throws -> T {
         let connection = try await connected()
         do {
@@ -77,6 +78,44 @@ public final class PostgresClient: @unchecked Sendable {
                 logger.warning("retrying after \(error) in \(delay)")
                 attempt += 1
                 try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// One statement, blocking the calling thread, retrying retryable failures with
+    /// backoff until `deadline`. For threads of our own (the Kafka loop, inside a
+    /// rebalance): it needs no Swift concurrency, so a busy cooperative pool cannot
+    /// stall it, and it must never run on that pool.
+    @discardableResult
+    public func blockingQuery(_ sql: String, _ parameters: [any PostgresBindable] = [],
+                              until deadline: ContinuousClock.Instant? = nil) throws -> PostgresRows {
+        var attempt = 0
+        while true {
+            do {
+                let connection: PQConnection
+                if let current = lock.withLock({ self.connection }) {
+                    connection = current
+                } else {
+                    let fresh = try PQConnection.connectHere(url)
+                    connection = lock.withLock {
+                        if let raced = self.connection { return raced }
+                        self.connection = fresh
+                        return fresh
+                    }
+                    if connection !== fresh { fresh.close() }
+                }
+                do {
+                    return try connection.queryBlocking(sql, parameters.map(\.postgresText))
+                } catch let error as PostgresError where error.isRetryable {
+                    drop(connection)
+                    throw error
+                }
+            } catch let error as PostgresError where error.isRetryable {
+                let delay = backoff.delay(attempt: attempt)
+                if let deadline, ContinuousClock.now + delay > deadline { throw error }
+                logger.warning("retrying after \(error) in \(delay)")
+                attempt += 1
+                Thread.sleep(forTimeInterval: Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)
             }
         }
     }

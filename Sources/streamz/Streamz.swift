@@ -9,9 +9,10 @@ struct StreamzCommand: AsyncParsableCommand {
         abstract: "Kafka-connected stream processing.",
         discussion: """
             `demo` runs the operator graph in-process; `dev-broker` runs an in-memory
-            Kafka broker on 127.0.0.1 for development. The Kafka and PostgreSQL commands
-            (run, validate, migrate, graph) are not built yet.
+            Kafka broker on 127.0.0.1 for development; `migrate` applies the service's
+            PostgreSQL migrations. The Kafka and PostgreSQL commands (run, validate,
+            graph) are not built yet.
             """,
         version: "0.1.0 (librdkafka \(RDKafkaLibrary.version), libpq \(PQLibrary.version))",
-        subcommands: [DemoCommand.self, DevBrokerCommand.self])
+        subcommands: [DemoCommand.self, DevBrokerCommand.self, MigrateCommand.self])
 }

@@ -114,8 +114,8 @@ import Testing
         let (url, name) = try await freshDatabase(base)
         let client = PostgresClient(url: url)
         let migrator = try Migrator(directory: Self.repositoryMigrations)
-        #expect(migrator.migrations.map(\.version) == [1, 2])
-        #expect(try await migrator.migrate(client) == [1, 2])
+        #expect(migrator.migrations.map(\.version) == [1, 2, 3])
+        #expect(try await migrator.migrate(client) == [1, 2, 3])
         #expect(try await migrator.migrate(client) == [])
         let tables = try await client.query("""
             SELECT table_name FROM information_schema.tables
@@ -140,7 +140,7 @@ import Testing
             }
             return try await group.reduce(into: [Int]()) { $0 += $1 }
         }
-        #expect(applied.sorted() == [1, 2], "the advisory lock let exactly one replica apply them")
+        #expect(applied.sorted() == [1, 2, 3], "the advisory lock let exactly one replica apply them")
         await dropDatabase(base, name)
     }
 

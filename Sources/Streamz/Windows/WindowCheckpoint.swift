@@ -6,12 +6,24 @@ public struct WindowCheckpoint<Key, Partial> {
         public var key: Key
         public var window: WindowBounds
         public var partial: Partial
+
+        public init(key: Key, window: WindowBounds, partial: Partial) {
+            self.key = key
+            self.window = window
+            self.partial = partial
+        }
     }
 
     public struct SlidingRecords {
         public var key: Key
         public var times: [Int64]
         public var partials: [Partial]
+
+        public init(key: Key, times: [Int64], partials: [Partial]) {
+            self.key = key
+            self.times = times
+            self.partials = partials
+        }
     }
 
     public var watermark: Int64
@@ -19,6 +31,12 @@ public struct WindowCheckpoint<Key, Partial> {
     public var windows: [Entry]
     /// For sliding windows: the records later windows may still need.
     public var slidingRecords: [SlidingRecords]
+
+    public init(watermark: Int64, windows: [Entry], slidingRecords: [SlidingRecords]) {
+        self.watermark = watermark
+        self.windows = windows
+        self.slidingRecords = slidingRecords
+    }
 }
 
 extension WindowCheckpoint.Entry: Codable where Key: Codable, Partial: Codable {}
