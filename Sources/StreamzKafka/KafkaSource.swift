@@ -243,10 +243,14 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     private func armCommitTimer() {
         commitTimer = loop.schedule(after: configuration.commitInterval) { [weak self] in
             guard let self, self.isRunning else { return }
-            self.commit(synchronously: true)
+            self.commit(synchronously: self.commitsSynchronously)
             self.armCommitTimer()
         }
     }
+
+    /// With an external offset store, Kafka's offsets only show lag: a synchronous
+    /// commit would block the loop (and the graph) on the broker for nothing.
+    private var commitsSynchronously: Bool { configuration.offsetStore == .kafka }
 
     /// Commits every partition's done prefix that moved since the last commit.
     public func commit(synchronously: Bool) {
@@ -282,7 +286,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             if !flushed && !aborted { logger.warning("revoke: sinks did not acknowledge within the timeout; committing what is done") }
             if !simulatingCrash {
                 onRevoke?(partitions)
-                commit(synchronously: true)
+                commit(synchronously: commitsSynchronously)
             }
             for partition in partitions {
                 checkpointed[partition] = nil
@@ -309,7 +313,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         await loop.perform { [self] in
             stop()
             loop.runUntil(timeout: aborted ? .zero : timeout) { inFlightRecords == 0 }
-            commit(synchronously: true)
+            commit(synchronously: commitsSynchronously)
             leaveGroup()  // revokes: the rebalance handler commits again (a no-op)
         }
     }
