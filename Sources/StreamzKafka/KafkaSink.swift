@@ -52,6 +52,13 @@ public final class KafkaSink<Element>: Sink<Element> {
 
     @exclusivity(unchecked) public private(set) var delivered = 0
     @exclusivity(unchecked) public private(set) var failure: KafkaError?
+    /// The latest sampled time from handing a message to librdkafka to its delivery
+    /// report. One message in `latencySampleEvery` is timed, so the hot path reads
+    /// the clock rarely.
+    public private(set) var lastDeliveryLatency: Duration?
+    private var latencySample: (token: Int, started: Duration)?
+    @exclusivity(unchecked) private var sinceSample = 0
+    private let latencySampleEvery = 256
     /// Runs once, on the graph's executor, when a delivery fails for good; a pipeline
     /// calls its source's `abort()` here.
     public var onFailure: ((KafkaError) -> Void)?
@@ -91,6 +98,11 @@ public final class KafkaSink<Element>: Sink<Element> {
         guard failure == nil else { return .pending(PendingAck()) }  // stopped: hold everything
         annotation.origin?.retain()
         let token = inFlight.open(annotation.origin)
+        sinceSample += 1
+        if sinceSample >= latencySampleEvery, latencySample == nil {
+            sinceSample = 0
+            latencySample = (token, clock.now)
+        }
         let message = encode(element)
         if !blocked.isEmpty || !send(token, message) {
             blocked.append((token, message))
@@ -118,6 +130,10 @@ public final class KafkaSink<Element>: Sink<Element> {
 
     private func delivered(_ batch: [RDKafkaProducer.Delivery]) {
         for delivery in batch {
+            if let sample = latencySample, sample.token == delivery.token {
+                lastDeliveryLatency = clock.now - sample.started
+                latencySample = nil
+            }
             guard let origin = inFlight.close(delivery.token) else { continue }
             if delivery.error == 0 {
                 delivered += 1

@@ -198,7 +198,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
                                : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .none)
     }
 
-    private static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+    static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
         var list: OpaquePointer?
         guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
         var headers: [KafkaHeader] = []
@@ -339,6 +339,12 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     /// Lag per assigned partition (high watermark minus position).
     public func lag() async -> [TopicPartition: Int64] {
         await loop.perform { [self] in consumer.lag(Array(consumer.assignment)) }
+    }
+
+    /// Lag per assigned partition, from librdkafka's cached high watermarks: it does
+    /// not block, so a metrics timer may call it on the loop.
+    public func currentLag() -> [TopicPartition: Int64] {
+        consumer.lag(Array(consumer.assignment))
     }
 
     /// The consumer's position (next offset to fetch) per assigned partition.

@@ -32,7 +32,15 @@ final class PQConnection: @unchecked Sendable {
     /// Connects on the calling thread: for threads of our own only (see
     /// `PostgresClient.blockingQuery`).
     static func connectHere(_ url: String) throws -> PQConnection {
-        guard let connection = PQconnectdb(url) else {
+        // gssencmode=disable unless the URL sets it (its own keywords come later and
+        // win): libpq's default GSSAPI probe loads Kerberos, whose exit-time
+        // teardown races connections still closing and aborts the process
+        // (k5_mutex_lock assertion). Kerberos users set gssencmode in their URL.
+        let keywords = ["gssencmode", "dbname"], values = ["disable", url]
+        let connection = withArrayOfCStrings(keywords) { keywordPointers in
+            withArrayOfCStrings(values) { valuePointers in PQconnectdbParams(keywordPointers, valuePointers, 1) }
+        }
+        guard let connection else {
             throw PostgresError(kind: .retryable, sqlState: nil, message: "out of memory")
         }
         // NOTICEs ("relation … already exists, skipping") are for a terminal;
@@ -168,4 +176,12 @@ final class PQConnection: @unchecked Sendable {
                                 sqlState: state ?? (lost ? "08006" : nil), message: message)
         }
     }
+}
+
+/// NULL-terminated C string arrays, as libpq's *Params functions take them.
+private func withArrayOfCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let copies = strings.map { strdup($0) }
+    defer { copies.forEach { free($0) } }
+    let pointers = copies.map { UnsafePointer<CChar>($0) } + [nil]
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

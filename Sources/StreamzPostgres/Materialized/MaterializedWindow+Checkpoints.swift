@@ -61,13 +61,18 @@ extension MaterializedWindow {
         inFlight = true
         releaseHold()
         let store = self.store
+        let started = loop.now
         loop.runAsync({ () -> Result<CheckpointOutcome, any Error> in
             do {
                 return .success(try await store.client.retrying { try await store.write(checkpoint) })
             } catch {
                 return .failure(error)
             }
-        }, completion: { [weak self] outcome in self?.finished(checkpoint, outcome) })
+        }, completion: { [weak self] outcome in
+            guard let self else { return }
+            self.lastCheckpointDuration = self.loop.now - started
+            self.finished(checkpoint, outcome)
+        })
     }
 
     /// Every partition's done prefix has reached the records the windows took.

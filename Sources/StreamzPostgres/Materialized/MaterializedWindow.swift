@@ -100,6 +100,8 @@ public final class MaterializedWindow<Element, Key: WindowTableKey>: Streamz.Str
     public internal(set) var checkpoints = 0
     public internal(set) var rowsWritten = 0
     public private(set) var rejectedCount = 0
+    /// How long the last checkpoint's write took (its sink latency), for metrics.
+    public internal(set) var lastCheckpointDuration: Duration?
 
     /// Unowned: the source keeps its graph (this node included) alive, not the reverse.
     unowned let source: KafkaSource
@@ -176,6 +178,7 @@ public final class MaterializedWindow<Element, Key: WindowTableKey>: Streamz.Str
     /// time, measured); the service's record types get specialised copies.
     @_specialize(where Element == KafkaRecord, Key == String)
     @_specialize(where Element == KafkaRecord, Key == [String])
+    @_specialize(where Element == KeyedRecord, Key == [String])
     func receive(_ element: Element, _ annotation: Annotation) -> Ack {
         guard let origin = annotation.origin, let index = slot(for: origin) else {
             return reject(element, annotation, nil, .unknownPartition)

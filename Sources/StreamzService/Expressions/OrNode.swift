@@ -1,0 +1,17 @@
+/// `left || right`: the right side is evaluated only when the left is false.
+final class OrNode: ExpressionNode, @unchecked Sendable {
+    let left: ExpressionNode
+    let right: ExpressionNode
+
+    init(_ left: ExpressionNode, _ right: ExpressionNode) {
+        self.left = left
+        self.right = right
+    }
+
+    override func evaluate(_ record: JSONValue, _ context: EvaluationContext) throws(EvaluationError) -> JSONValue {
+        if try left.evaluateBool(record, context, for: "||") { return .bool(true) }
+        return .bool(try right.evaluateBool(record, context, for: "||"))
+    }
+
+    override var children: [ExpressionNode] { [left, right] }
+}

@@ -1,0 +1,46 @@
+import Glibc
+import Streamz
+import StreamzKafka
+
+/// Reads a record's event time from a field (or keeps the Kafka timestamp).
+struct EventTimeReading {
+    let field: Expression?
+    let unit: Streamz.EventTimeUnit
+    /// For windowed pipelines: a time this far past the wall clock is a bad record.
+    /// One would otherwise drag its partition's watermark ahead and close every open
+    /// window early, turning the good records behind it into late ones.
+    let maxAheadOfWallClock: Int64?
+
+    func read(_ record: ServiceRecord, kafkaTime: Int64, context: EvaluationContext) throws(StepFailure) -> Int64 {
+        let millis: Int64
+        if let field {
+            let value: JSONValue
+            do { value = try field.evaluate(record.value, context: context) } catch { throw StepFailure("\(error)") }
+            do {
+                switch value {
+                case .int(let number): millis = try EventTimeParser.milliseconds(from: number, unit: unit == .iso8601 ? .milliseconds : unit)
+                case .double(let number): millis = try EventTimeParser.milliseconds(from: number, unit: unit == .iso8601 ? .milliseconds : unit)
+                case .string(let text): millis = try EventTimeParser.milliseconds(from: text, unit: unit)
+                default: throw StepFailure("event time field '\(field.text)' is \(value.typeName), not a time")
+                }
+            } catch let failure as StepFailure {
+                throw failure
+            } catch {
+                throw StepFailure("\(error)")
+            }
+        } else {
+            guard kafkaTime != Annotation.noTime, kafkaTime >= 0 else { throw StepFailure("the record has no timestamp") }
+            millis = kafkaTime
+        }
+        if let maxAheadOfWallClock, millis > Self.wallClockMillis() + maxAheadOfWallClock {
+            throw StepFailure("event time \(millis) is more than \(maxAheadOfWallClock / 3_600_000) h ahead of the wall clock")
+        }
+        return millis
+    }
+
+    static func wallClockMillis() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,54 @@
+import Streamz
+import StreamzKafka
+
+/// Why a step could not handle a record. The text lands in the dead letter's
+/// `streamz.error` header, so it stays one short line.
+public struct StepFailure: Error, Sendable {
+    public var reason: String
+    public init(_ reason: String) { self.reason = reason }
+}
+
+/// One step of a configured pipeline: turns each record into its output, or drops it
+/// (a filter), or hands it to `deadLetters` with the reason. Never a silent drop:
+/// what a step cannot process is routed, with its origin, to where it is counted.
+final class RecordStep<Input, Output>: Streamz.Stream<Output> {
+    typealias Body = (Input, inout Annotation) throws(StepFailure) -> Output?
+
+    let deadLetters: Streamz.Stream<DeadLetter>
+    let counters: PipelineCounters
+    private let body: Body
+    private let sourceOf: (Input) -> KafkaRecord
+
+    init(name: String, upstream: Streamz.Stream<Input>, deadLetters: Streamz.Stream<DeadLetter>,
+         counters: PipelineCounters, sourceOf: @escaping (Input) -> KafkaRecord, body: @escaping Body) {
+        self.deadLetters = deadLetters
+        self.counters = counters
+        self.body = body
+        self.sourceOf = sourceOf
+        super.init(name: name, upstream: upstream)
+        upstream.subscribe(self) { input, annotation in
+            self.receive(input, annotation)
+        }
+    }
+
+    private func receive(_ input: Input, _ annotation: Annotation) -> Ack {
+        var annotated = annotation
+        do {
+            guard let output = try body(input, &annotated) else {
+                counters.filtered += 1
+                return .ready
+            }
+            return emit(output, annotated)
+        } catch {
+            return deadLetters.emit(DeadLetter(source: sourceOf(input), reason: "\(name): \(error.reason)"), annotation)
+        }
+    }
+}
+
+extension Streamz.Stream where Element == ServiceRecord {
+    func step<Output>(_ name: String, deadLetters: Streamz.Stream<DeadLetter>, counters: PipelineCounters,
+                      _ body: @escaping RecordStep<ServiceRecord, Output>.Body) -> RecordStep<ServiceRecord, Output> {
+        RecordStep(name: name, upstream: self, deadLetters: deadLetters, counters: counters,
+                   sourceOf: { $0.source }, body: body)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import StreamzKafka
+import StreamzPostgres
+import StreamzService
+import Testing
+
+/// `streamz run` as a process, on the README's example config, against an embedded
+/// broker and the real PostgreSQL; outputs checked record for record against a
+/// recomputation that shares no code with the pipelines.
+@Suite("streamz run, end to end", .serialized, .timeLimit(.minutes(5)))
+struct RunEndToEndTests {
+    @Test func exampleConfigProducesBothOutputsExactly() async throws {
+        guard let base = databaseURLForTests() else { return }
+        let (url, name) = try await makeDatabase(base)
+        defer { Task { await dropDatabase(base, name) } }
+        let broker = try EmbeddedKafka(topics: [("clicks", 4)])
+        defer { broker.shutdown() }
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("example-\(UUID().uuidString).yaml")
+        try ExampleConfig.yaml.write(to: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: config) }
+
+        let validated = try await runStreamz(["validate", "--config", config.path],
+                                             environment: ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url])
+        #expect(validated.status == 0, "\(validated.output)")
+
+        let service = try StreamzProcess(["run", "--config", config.path],
+                                         environment: ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url])
+        try await waitUntil("/readyz to answer ready") {
+            guard service.process.isRunning else { throw TestSetupError("streamz exited: \(service.output)") }
+            return (try? httpGet(port: 9464, path: "/readyz").status) == 200
+        }
+        let before = try MetricsText(httpGet(port: 9464, path: "/metrics").body)
+
+        let feed = ClickFeed(count: 6_000, late: 12, seed: 7)
+        try await offPool { try feed.produce(to: broker.bootstrapServers) }
+        let expectedEnriched = feed.expectedEnriched
+        let expectedTotal = expectedEnriched.values.reduce(0, +)
+        let client = PostgresClient(url: url)
+        defer { client.close() }
+        // The last minute's windows close on idle (close_on_idle: 30s).
+        let expectedViews = feed.expectedRows.reduce(0) { $0 + $1.views }
+        try await waitUntil("both outputs complete", timeout: .seconds(150)) {
+            guard service.process.isRunning else { throw TestSetupError("streamz exited: \(service.output)") }
+            let enriched = try await offPool { try KafkaTopicReader.count(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
+            let views = try? await client.query("SELECT coalesce(sum(views), 0)::bigint AS n FROM page_views_per_minute").int(0, "n")
+            return enriched >= Int64(expectedTotal) && (views ?? 0) >= expectedViews
+        }
+        // Published once a second: wait for the last counts to show.
+        var after = try MetricsText(httpGet(port: 9464, path: "/metrics").body)
+        try await waitUntil("the metrics to catch up", timeout: .seconds(10)) {
+            after = try MetricsText(httpGet(port: 9464, path: "/metrics").body)
+            return after.value("streamz_records_in_total", ["pipeline": "page_views"]) == Double(feed.clicks.count)
+                && after.value("streamz_records_out_total", ["pipeline": "enrich"]) == Double(expectedTotal)
+        }
+
+        service.terminate()
+        let status = await service.waitForExit(timeout: .seconds(10))
+        #expect(status == 0, "\(service.output.suffix(3_000))")
+
+        // The enriched topic, record for record.
+        let enriched = try await offPool { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
+        var seen: [String: Int] = [:]
+        for record in enriched {
+            let value = try JSONParser.parse(record.value ?? [])
+            seen["\(record.keyString ?? "") \(value.jsonText)", default: 0] += 1
+        }
+        #expect(seen == expectedEnriched, "enriched differs: \(seen.count) distinct vs \(expectedEnriched.count) expected")
+
+        // The table, row for row.
+        let rows = try await client.query("""
+            SELECT page, (extract(epoch FROM window_start) * 1000)::bigint AS start,
+                   (extract(epoch FROM window_end) * 1000)::bigint AS "end", views, total::bigint AS total, top::bigint AS top
+            FROM page_views_per_minute
+            """)
+        var table = Set<ClickFeed.Row>()
+        for index in 0..<rows.count {
+            #expect(rows.int(index, "end") == rows.int(index, "start").map { $0 + 60_000 })
+            table.insert(ClickFeed.Row(page: rows[index, "page"] ?? "", windowStart: rows.int(index, "start") ?? 0,
+                                       views: rows.int(index, "views") ?? 0, total: rows.int(index, "total") ?? 0,
+                                       top: rows.int(index, "top") ?? 0))
+        }
+        let expectedRows = feed.expectedRows
+        #expect(table == expectedRows, "missing \(expectedRows.subtracting(table).prefix(3)), unexpected \(table.subtracting(expectedRows).prefix(3))")
+
+        // The dead letters: original bytes, the reason, and where each came from.
+        let letters = try await offPool { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-dlq") }
+        #expect(letters.count == feed.expectedDeadLetters)
+        var reasons: [String: Int] = [:]
+        for letter in letters {
+            let header = { (name: String) in letter.headers.first { $0.name == name }.flatMap { $0.value.map { String(decoding: $0, as: UTF8.self) } } }
+            guard let pipeline = header("streamz.pipeline"), let reason = header("streamz.error"),
+                  let offset = header("streamz.source.offset").flatMap(Int.init), header("streamz.source.topic") == "clicks",
+                  header("streamz.source.partition").flatMap(Int.init) != nil else {
+                Issue.record("dead letter without its headers: \(letter.headers)")
+                continue
+            }
+            let click = feed.clicks.first { Array($0.payload.utf8) == letter.value && Array($0.key.utf8) == letter.key }
+            #expect(click != nil && click?.kind != .good, "dead letter \(pipeline) \(reason) at \(offset) is not a bad click")
+            reasons["\(pipeline): \(reason.prefix(while: { $0 != ":" }))", default: 0] += 1
+        }
+        let malformed = feed.clicks.filter { $0.kind == .malformed }.count
+        let wrongType = feed.clicks.filter { $0.kind == .wrongType }.count
+        #expect(reasons["enrich: decode"] == malformed)
+        #expect(reasons["page_views: decode"] == malformed)
+        #expect(reasons["enrich: filter"] == wrongType)
+        #expect(reasons["page_views: window"] == wrongType)
+        #expect(reasons["page_views: late"] == 12)
+
+        // The metrics moved, and parse.
+        #expect(before.value("streamz_records_in_total", ["pipeline": "enrich"]) ?? 0 == 0)
+        #expect(after.value("streamz_records_in_total", ["pipeline": "enrich"]) == Double(feed.clicks.count))
+        #expect(after.value("streamz_records_in_total", ["pipeline": "page_views"]) == Double(feed.clicks.count))
+        #expect(after.value("streamz_records_out_total", ["pipeline": "enrich"]) == Double(expectedTotal))
+        #expect(after.value("streamz_dead_letter_total", ["pipeline": "page_views"]) == Double(malformed + wrongType + 12))
+        #expect(after.value("streamz_late_records_total", ["pipeline": "page_views"]) == 12)
+        for family in ["streamz_consumer_lag", "streamz_in_flight_records", "streamz_committed_offset",
+                       "streamz_sink_latency_seconds_bucket", "streamz_open_windows"] {
+            #expect(after.has(family), "no \(family) in /metrics")
+        }
+    }
+}
