@@ -57,6 +57,9 @@ public final class KafkaSink<Element>: Sink<Element> {
     /// the clock rarely.
     public private(set) var lastDeliveryLatency: Duration?
     private var latencySample: (token: Int, started: Duration)?
+    /// How long the sampled message in flight has waited for its delivery report: a
+    /// long wait means the brokers are unreachable.
+    public var oldestSampleAge: Duration? { latencySample.map { clock.now - $0.started } }
     @exclusivity(unchecked) private var sinceSample = 0
     private let latencySampleEvery = 256
     /// Runs once, on the graph's executor, when a delivery fails for good; a pipeline

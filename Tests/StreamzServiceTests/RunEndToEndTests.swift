@@ -23,7 +23,7 @@ struct RunEndToEndTests {
                                              environment: ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url])
         #expect(validated.status == 0, "\(validated.output)")
 
-        let service = try StreamzProcess(["run", "--config", config.path],
+        let service = try StreamzProcess(["run", "--config", config.path, "--http-host", "127.0.0.1"],
                                          environment: ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url])
         try await waitUntil("/readyz to answer ready") {
             guard service.process.isRunning else { throw TestSetupError("streamz exited: \(service.output)") }

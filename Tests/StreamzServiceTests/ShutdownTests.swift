@@ -24,7 +24,7 @@ struct ShutdownTests {
 
         let feed = ClickFeed(count: 60_000, seed: 11)
         let producing = Task { try await offPool { try feed.produce(to: broker.bootstrapServers) } }
-        let first = try StreamzProcess(["run", "--config", config.path], environment: environment)
+        let first = try StreamzProcess(["run", "--config", config.path, "--http-host", "127.0.0.1"], environment: environment)
         try await waitUntil("the first run to be busy") {
             guard first.process.isRunning else { throw TestSetupError("streamz exited: \(first.output)") }
             let metrics = try? MetricsText(httpGet(port: port, path: "/metrics").body)
@@ -39,7 +39,7 @@ struct ShutdownTests {
         #expect(first.output.contains("stopped:"), "\(first.output.suffix(2_000))")
         try await producing.value
 
-        let second = try StreamzProcess(["run", "--config", config.path], environment: environment)
+        let second = try StreamzProcess(["run", "--config", config.path, "--http-host", "127.0.0.1"], environment: environment)
         let client = PostgresClient(url: url)
         defer { client.close() }
         let expectedEnriched = feed.expectedEnriched

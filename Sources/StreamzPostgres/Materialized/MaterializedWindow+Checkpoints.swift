@@ -62,6 +62,7 @@ extension MaterializedWindow {
         releaseHold()
         let store = self.store
         let started = loop.now
+        checkpointStarted = started
         loop.runAsync({ () -> Result<CheckpointOutcome, any Error> in
             do {
                 return .success(try await store.client.retrying { try await store.write(checkpoint) })
@@ -71,6 +72,7 @@ extension MaterializedWindow {
         }, completion: { [weak self] outcome in
             guard let self else { return }
             self.lastCheckpointDuration = self.loop.now - started
+            self.checkpointStarted = nil
             self.finished(checkpoint, outcome)
         })
     }

@@ -102,6 +102,9 @@ public final class MaterializedWindow<Element, Key: WindowTableKey>: Streamz.Str
     public private(set) var rejectedCount = 0
     /// How long the last checkpoint's write took (its sink latency), for metrics.
     public internal(set) var lastCheckpointDuration: Duration?
+    /// When the checkpoint being written started (loop time); nil when none is.
+    /// A write that has waited long means PostgreSQL is unreachable.
+    public internal(set) var checkpointStarted: Duration?
 
     /// Unowned: the source keeps its graph (this node included) alive, not the reverse.
     unowned let source: KafkaSource

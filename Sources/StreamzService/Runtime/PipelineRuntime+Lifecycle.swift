@@ -55,6 +55,7 @@ extension PipelineRuntime {
                     deadLetters: deadLetters - published.deadLetters, late: late - published.late)
         published = (recordsIn, recordsOut, deadLetters, late)
         metrics.setInFlight(source.inFlightRecords)
+        updateSinkReadiness()
         if let latency = outputSink?.lastDeliveryLatency ?? window?.lastCheckpointDuration, latency != lastLatency {
             metrics.recordSinkLatency(latency)
             lastLatency = latency
@@ -66,6 +67,21 @@ extension PipelineRuntime {
         for (partition, offset) in source.committed where source.assignment.contains(partition) {
             metrics.setCommitted(topic: partition.topic, partition: partition.partition, offset: offset)
         }
+    }
+
+    /// Ready unless failed, or a write has waited past `stalledAfter`: PostgreSQL or
+    /// the brokers are unreachable (the pipeline keeps retrying meanwhile).
+    private func updateSinkReadiness(stalledAfter: Duration = .seconds(10)) {
+        if let failure { return health.set(sinkComponent, ready: false, reason: failure) }
+        if let started = window?.checkpointStarted, loop.now - started > stalledAfter {
+            return health.set(sinkComponent, ready: false, reason: "PostgreSQL checkpoint waiting for \(loop.now - started)")
+        }
+        for sink in [outputSink?.oldestSampleAge, deadLetterSink?.oldestSampleAge] {
+            if let age = sink, age > stalledAfter {
+                return health.set(sinkComponent, ready: false, reason: "Kafka delivery waiting for \(age)")
+            }
+        }
+        health.set(sinkComponent, ready: true, reason: nil)
     }
 
     /// For progress lines: records read, written and dead-lettered so far.
