@@ -134,8 +134,25 @@ final class RDKafkaConsumer {
     }
 
     /// Leaves the group: revokes (so the rebalance handler commits), then closes.
+    ///
+    /// Not `rd_kafka_consumer_close`: it waits on a queue that the consumer queue is
+    /// forwarded to, and gives up the first time that wait comes back empty, which
+    /// a `wakeUp` from another thread (a yield on the consumer queue) causes. The
+    /// close is then cut short before the revocation is served: the group never
+    /// terminates, and `rd_kafka_destroy` (deinit) blocks forever in its own close.
+    /// Here a wake-up only ends one wait; the loop runs until the consumer is closed.
     func close() {
-        _ = rd_kafka_consumer_close(handle)
+        let closing = rd_kafka_queue_new(handle)
+        defer { rd_kafka_queue_destroy(closing) }
+        if let error = rd_kafka_consumer_close_queue(handle, closing) {
+            rd_kafka_error_destroy(error)  // already closed, or failed fatally: nothing to wait for
+            return
+        }
+        while rd_kafka_consumer_closed(handle) == 0 {
+            // Serves the rebalance callback on this thread; a message still queued is
+            // dropped, as rd_kafka_consumer_close drops it.
+            if let message = rd_kafka_consume_queue(closing, 100) { rd_kafka_message_destroy(message) }
+        }
     }
 
     func noteAssignment(_ change: Rebalance) {
