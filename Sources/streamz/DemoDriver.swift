@@ -47,7 +47,7 @@ struct DemoDriver: Service {
     func run() async throws {
         let bootstrap = running.bootstrapServers
         let expected = self.expected
-        try await offPool {
+        try await BlockingCall.run {
             let writer = try KafkaTopicWriter(bootstrapServers: bootstrap)
             defer { writer.close() }
             for (index, click) in ClickGenerator(count: expected.events, seed: expected.seed).enumerated() {
@@ -69,17 +69,10 @@ struct DemoDriver: Service {
             guard ContinuousClock.now < deadline else { throw DemoFailure("the pipelines did not finish within 10 minutes") }
             try? await Task.sleep(for: .milliseconds(250))
         }
-        let counts = try await offPool {
+        let counts = try await BlockingCall.run {
             (try KafkaTopicReader.count(bootstrapServers: bootstrap, topic: "clicks-enriched"),
              try KafkaTopicReader.count(bootstrapServers: bootstrap, topic: "clicks-dlq"))
         }
         outcome.withLock { $0 = DemoOutcome(enriched: counts.0, deadLetters: counts.1) }
-    }
-}
-
-/// Runs blocking work (librdkafka calls that wait) on a thread of its own.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
