@@ -71,14 +71,13 @@ final class PipelineRuntime: @unchecked Sendable {
 
     private func build(kafka: KafkaSettings) throws {
         let config = plan.config
-        let counters = self.counters
         let context = EvaluationContext()
         let deadLetters = Streamz.Stream<DeadLetter>(name: "dead letters", upstream: source)
         try routeDeadLetters(deadLetters, kafka: kafka)
 
         let format = config.source.format
         let decoded = RecordStep<KafkaRecord, ServiceRecord>(
-            name: "decode", upstream: source, deadLetters: deadLetters, counters: counters, sourceOf: { $0 }
+            name: "decode", upstream: source, deadLetters: deadLetters, sourceOf: { $0 }
         ) { record, _ throws(StepFailure) in
             try RecordDecoding.decode(record, format: format)
         }
@@ -86,7 +85,7 @@ final class PipelineRuntime: @unchecked Sendable {
         if plan.eventTime != nil || plan.window != nil {
             let reading = EventTimeReading(field: plan.eventTime, unit: config.source.eventTime?.unit.streamzUnit ?? .milliseconds,
                                            maxAheadOfWallClock: plan.window == nil ? nil : 24 * 3_600_000)
-            stream = stream.step("event_time", deadLetters: deadLetters, counters: counters) { record, annotation throws(StepFailure) in
+            stream = stream.step("event_time", deadLetters: deadLetters) { record, annotation throws(StepFailure) in
                 annotation.eventTime = try reading.read(record, kafkaTime: annotation.eventTime, context: context)
                 return record
             }
@@ -94,7 +93,7 @@ final class PipelineRuntime: @unchecked Sendable {
         for step in plan.steps {
             switch step {
             case .filter(let expression):
-                stream = stream.step("filter", deadLetters: deadLetters, counters: counters) { record, _ throws(StepFailure) in
+                stream = stream.step("filter", deadLetters: deadLetters) { record, _ throws(StepFailure) in
                     let keep: JSONValue
                     do { keep = try expression.evaluate(record.value, context: context) } catch { throw StepFailure("\(error)") }
                     guard case .bool(let pass) = keep else {
@@ -103,7 +102,7 @@ final class PipelineRuntime: @unchecked Sendable {
                     return pass ? record : nil
                 }
             case .map(let fields):
-                stream = stream.step("map", deadLetters: deadLetters, counters: counters) { record, _ throws(StepFailure) in
+                stream = stream.step("map", deadLetters: deadLetters) { record, _ throws(StepFailure) in
                     var object = JSONObject()
                     for field in fields {
                         do {
@@ -122,7 +121,7 @@ final class PipelineRuntime: @unchecked Sendable {
         if let window = plan.window {
             try buildWindow(window, from: stream, deadLetters: deadLetters, kafka: kafka, context: context)
         } else if case .kafka(let topic, let key) = plan.sink {
-            let messages = stream.step("sink key", deadLetters: deadLetters, counters: counters) { record, annotation throws(StepFailure) in
+            let messages = stream.step("sink key", deadLetters: deadLetters) { record, annotation throws(StepFailure) in
                 try OutputEncoding.message(record, key: key, eventTime: annotation.eventTime, context: context)
             }
             let sink = try messages.sinkToKafka(sinkConfiguration(topic, kafka)) { $0 }
@@ -142,7 +141,7 @@ final class PipelineRuntime: @unchecked Sendable {
                              deadLetters: Streamz.Stream<DeadLetter>, kafka: KafkaSettings,
                              context: EvaluationContext) throws {
         guard let client else { throw PipelineSetupError("the window needs postgres.url") }
-        let keyed = stream.step("window", deadLetters: deadLetters, counters: counters) { record, _ throws(StepFailure) in
+        let keyed = stream.step("window", deadLetters: deadLetters) { record, _ throws(StepFailure) in
             try WindowInputs.keyed(record, window: window, context: context)
         }
         // Stored offsets and state are keyed like the consumer group, so two configs
@@ -186,14 +185,9 @@ final class PipelineRuntime: @unchecked Sendable {
                 letter.outgoing(pipeline: pipeline)
             }
             sink.onFailure = { [unowned self] error in self.fail("dead-letter topic \(topic): \(error)") }
-            deadLetters.subscribe(nil) { _, _ in
-                counters.deadLetters += 1
-                return .ready
-            }
             deadLetterSink = sink
         } else {
             deadLetters.subscribe(nil) { [unowned self] letter, _ in
-                counters.deadLetters += 1
                 counters.unrouted += 1
                 self.logUnrouted(letter)
                 return .ready

@@ -15,14 +15,12 @@ final class RecordStep<Input, Output>: Streamz.Stream<Output> {
     typealias Body = (Input, inout Annotation) throws(StepFailure) -> Output?
 
     let deadLetters: Streamz.Stream<DeadLetter>
-    let counters: PipelineCounters
     private let body: Body
     private let sourceOf: (Input) -> KafkaRecord
 
     init(name: String, upstream: Streamz.Stream<Input>, deadLetters: Streamz.Stream<DeadLetter>,
-         counters: PipelineCounters, sourceOf: @escaping (Input) -> KafkaRecord, body: @escaping Body) {
+         sourceOf: @escaping (Input) -> KafkaRecord, body: @escaping Body) {
         self.deadLetters = deadLetters
-        self.counters = counters
         self.body = body
         self.sourceOf = sourceOf
         super.init(name: name, upstream: upstream)
@@ -34,10 +32,7 @@ final class RecordStep<Input, Output>: Streamz.Stream<Output> {
     private func receive(_ input: Input, _ annotation: Annotation) -> Ack {
         var annotated = annotation
         do {
-            guard let output = try body(input, &annotated) else {
-                counters.filtered += 1
-                return .ready
-            }
+            guard let output = try body(input, &annotated) else { return .ready }
             return emit(output, annotated)
         } catch {
             return deadLetters.emit(DeadLetter(source: sourceOf(input), reason: "\(name): \(error.reason)"), annotation)
@@ -46,9 +41,9 @@ final class RecordStep<Input, Output>: Streamz.Stream<Output> {
 }
 
 extension Streamz.Stream where Element == ServiceRecord {
-    func step<Output>(_ name: String, deadLetters: Streamz.Stream<DeadLetter>, counters: PipelineCounters,
+    func step<Output>(_ name: String, deadLetters: Streamz.Stream<DeadLetter>,
                       _ body: @escaping RecordStep<ServiceRecord, Output>.Body) -> RecordStep<ServiceRecord, Output> {
-        RecordStep(name: name, upstream: self, deadLetters: deadLetters, counters: counters,
+        RecordStep(name: name, upstream: self, deadLetters: deadLetters,
                    sourceOf: { $0.source }, body: body)
     }
 }
