@@ -1,0 +1,95 @@
+import Foundation
+import StreamzKafka
+import StreamzPostgres
+import StreamzService
+import Testing
+
+/// The short crash loop: `streamz run` killed with SIGKILL at random moments while it
+/// works through the input, and restarted each time. The table must come out exact (0
+/// lost, 0 double-counted), the enriched topic must hold every expected record
+/// (duplicates are allowed, at least once, and reported), and every bad click must be
+/// a dead letter.
+@Suite("streamz run, kill -9 loop", .serialized, .timeLimit(.minutes(6)))
+struct CrashLoopTests {
+    @Test func threeKillsOver50kRecordsLoseNothingAndCountNothingTwice() async throws {
+        guard let base = databaseURLForTests() else { return }
+        let (url, name) = try await makeDatabase(base)
+        defer { Task { await dropDatabase(base, name) } }
+        let broker = try EmbeddedKafka(topics: [("clicks", 4)])
+        defer { broker.shutdown() }
+        let port = freePort()
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString).yaml")
+        // A killed member holds its partitions until its session times out: a short
+        // session keeps the restarts quick.
+        try ExampleConfig.yaml.replacingOccurrences(of: "port: 9464", with: "port: \(port)")
+            .replacingOccurrences(of: "close_on_idle: 30s", with: "close_on_idle: 3s")
+            .replacingOccurrences(of: "properties: {}", with: "properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}")
+            .write(to: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: config) }
+        let environment = ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url]
+        let arguments = ["run", "--config", config.path, "--http-host", "127.0.0.1"]
+
+        let seed = UInt64.random(in: 1...UInt64(UInt32.max))
+        print("crash loop: seed \(seed)")
+        var random = SystemRandomNumberGenerator()
+        let feed = ClickFeed(count: 50_000, seed: seed)
+        try await BlockingCall.run { try feed.produce(to: broker.bootstrapServers) }
+        for kill in 0..<3 {
+            let service = try StreamzProcess(arguments, environment: environment)
+            // Ready means both pipelines hold partitions: from there, kill at a random
+            // moment of the work.
+            try await waitUntil("incarnation \(kill) to be ready") {
+                guard service.process.isRunning else { throw TestSetupError("streamz exited: \(service.output.suffix(2_000))") }
+                return (try? httpGet(port: port, path: "/readyz").status) == 200
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 200...2_500, using: &random)))
+            service.kill()
+            _ = await service.waitForExit(timeout: .seconds(5))
+        }
+
+        let last = try StreamzProcess(arguments, environment: environment)
+        let client = PostgresClient(url: url)
+        defer { client.close() }
+        let expectedEnriched = feed.expectedEnriched
+        let expectedRows = feed.expectedRows
+        let expectedViews = expectedRows.reduce(0) { $0 + $1.views }
+        var seen: [String: Int] = [:]
+        try await waitUntil("the last run to finish", timeout: .seconds(240)) {
+            guard last.process.isRunning else { throw TestSetupError("streamz exited: \(last.output.suffix(2_000))") }
+            let views = try? await client.query("SELECT coalesce(sum(views), 0)::bigint AS n FROM page_views_per_minute").int(0, "n")
+            guard (views ?? 0) >= expectedViews else { return false }
+            let records = try await BlockingCall.run { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
+            seen = [:]
+            for record in records { seen["\(record.keyString ?? "") \(try JSONParser.parse(record.value ?? []).jsonText)", default: 0] += 1 }
+            return expectedEnriched.allSatisfy { seen[$0.key, default: 0] >= $0.value }
+        }
+        last.terminate()
+        #expect(await last.waitForExit(timeout: .seconds(10)) == 0)
+
+        let duplicates = seen.reduce(0) { $0 + max(0, $1.value - expectedEnriched[$1.key, default: 0]) }
+        let unexpected = seen.keys.filter { expectedEnriched[$0] == nil }.count
+        print("crash loop: enriched \(expectedEnriched.values.reduce(0, +)) expected, \(duplicates) duplicates after 3 kills")
+        #expect(unexpected == 0)
+        let rows = try await client.query("""
+            SELECT page, (extract(epoch FROM window_start) * 1000)::bigint AS start, views, total::bigint AS total, top::bigint AS top
+            FROM page_views_per_minute
+            """)
+        var table = Set<ClickFeed.Row>()
+        for index in 0..<rows.count {
+            table.insert(ClickFeed.Row(page: rows[index, "page"] ?? "", windowStart: rows.int(index, "start") ?? 0,
+                                       views: rows.int(index, "views") ?? 0, total: rows.int(index, "total") ?? 0,
+                                       top: rows.int(index, "top") ?? 0))
+        }
+        #expect(table == expectedRows, "seed \(seed): missing \(expectedRows.subtracting(table).prefix(3)), unexpected \(table.subtracting(expectedRows).prefix(3))")
+
+        let letters = try await BlockingCall.run { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-dlq") }
+        let lettered = Set(letters.compactMap { letter -> String? in
+            guard let pipeline = letter.headers.first(where: { $0.name == "streamz.pipeline" })?.value else { return nil }
+            return "\(String(decoding: pipeline, as: UTF8.self)) \(letter.valueString ?? "")"
+        })
+        for click in feed.clicks where click.kind != .good {
+            #expect(lettered.contains("enrich \(click.payload)") && lettered.contains("page_views \(click.payload)"),
+                    "bad click \(click.index) is not a dead letter of both pipelines")
+        }
+    }
+}
