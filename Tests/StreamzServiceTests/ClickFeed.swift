@@ -1,6 +1,8 @@
 import Foundation
 import StreamzKafka
+import StreamzPostgres
 import StreamzService
+import Testing
 
 /// Generated clicks for the service tests, with the bad ones the dead letters must
 /// get, and the truth recomputed from them with none of the pipeline's code.
@@ -98,5 +100,24 @@ struct ClickFeed {
             case .late: return count + 1
             }
         }
+    }
+}
+
+extension ClickFeed.Row {
+    /// The rows of `page_views_per_minute`, as the recomputation states them.
+    static func readTable(_ client: PostgresClient) async throws -> Set<ClickFeed.Row> {
+        let rows = try await client.query("""
+            SELECT page, (extract(epoch FROM window_start) * 1000)::bigint AS start,
+                   (extract(epoch FROM window_end) * 1000)::bigint AS "end", views, total::bigint AS total, top::bigint AS top
+            FROM page_views_per_minute
+            """)
+        var table = Set<ClickFeed.Row>()
+        for index in 0..<rows.count {
+            #expect(rows.int(index, "end") == rows.int(index, "start").map { $0 + 60_000 })
+            table.insert(ClickFeed.Row(page: rows[index, "page"] ?? "", windowStart: rows.int(index, "start") ?? 0,
+                                       views: rows.int(index, "views") ?? 0, total: rows.int(index, "total") ?? 0,
+                                       top: rows.int(index, "top") ?? 0))
+        }
+        return table
     }
 }

@@ -70,16 +70,7 @@ struct CrashLoopTests {
         let unexpected = seen.keys.filter { expectedEnriched[$0] == nil }.count
         print("crash loop: enriched \(expectedEnriched.values.reduce(0, +)) expected, \(duplicates) duplicates after 3 kills")
         #expect(unexpected == 0)
-        let rows = try await client.query("""
-            SELECT page, (extract(epoch FROM window_start) * 1000)::bigint AS start, views, total::bigint AS total, top::bigint AS top
-            FROM page_views_per_minute
-            """)
-        var table = Set<ClickFeed.Row>()
-        for index in 0..<rows.count {
-            table.insert(ClickFeed.Row(page: rows[index, "page"] ?? "", windowStart: rows.int(index, "start") ?? 0,
-                                       views: rows.int(index, "views") ?? 0, total: rows.int(index, "total") ?? 0,
-                                       top: rows.int(index, "top") ?? 0))
-        }
+        let table = try await ClickFeed.Row.readTable(client)
         #expect(table == expectedRows, "seed \(seed): missing \(expectedRows.subtracting(table).prefix(3)), unexpected \(table.subtracting(expectedRows).prefix(3))")
 
         let letters = try await BlockingCall.run { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-dlq") }

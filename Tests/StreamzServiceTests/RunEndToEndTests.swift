@@ -67,18 +67,7 @@ struct RunEndToEndTests {
         #expect(seen == expectedEnriched, "enriched differs: \(seen.count) distinct vs \(expectedEnriched.count) expected")
 
         // The table, row for row.
-        let rows = try await client.query("""
-            SELECT page, (extract(epoch FROM window_start) * 1000)::bigint AS start,
-                   (extract(epoch FROM window_end) * 1000)::bigint AS "end", views, total::bigint AS total, top::bigint AS top
-            FROM page_views_per_minute
-            """)
-        var table = Set<ClickFeed.Row>()
-        for index in 0..<rows.count {
-            #expect(rows.int(index, "end") == rows.int(index, "start").map { $0 + 60_000 })
-            table.insert(ClickFeed.Row(page: rows[index, "page"] ?? "", windowStart: rows.int(index, "start") ?? 0,
-                                       views: rows.int(index, "views") ?? 0, total: rows.int(index, "total") ?? 0,
-                                       top: rows.int(index, "top") ?? 0))
-        }
+        let table = try await ClickFeed.Row.readTable(client)
         let expectedRows = feed.expectedRows
         #expect(table == expectedRows, "missing \(expectedRows.subtracting(table).prefix(3)), unexpected \(table.subtracting(expectedRows).prefix(3))")
 

@@ -65,16 +65,7 @@ struct ShutdownTests {
         let duplicated = seen.filter { $0.value > expectedEnriched[$0.key, default: 0] }.count
         #expect(missing == 0 && duplicated == 0, "\(missing) missing, \(duplicated) duplicated of \(expectedTotal)")
 
-        let rows = try await client.query("""
-            SELECT page, (extract(epoch FROM window_start) * 1000)::bigint AS start, views, total::bigint AS total, top::bigint AS top
-            FROM page_views_per_minute
-            """)
-        var table = Set<ClickFeed.Row>()
-        for index in 0..<rows.count {
-            table.insert(ClickFeed.Row(page: rows[index, "page"] ?? "", windowStart: rows.int(index, "start") ?? 0,
-                                       views: rows.int(index, "views") ?? 0, total: rows.int(index, "total") ?? 0,
-                                       top: rows.int(index, "top") ?? 0))
-        }
+        let table = try await ClickFeed.Row.readTable(client)
         #expect(table == expectedRows, "missing \(expectedRows.subtracting(table).prefix(3)), unexpected \(table.subtracting(expectedRows).prefix(3))")
     }
 }
