@@ -80,18 +80,10 @@ struct BadInputCorpusTests {
     @Test func everyBadPayloadIsADeadLetterAndTheGoodOnesFlow() async throws {
         let corpus = Self.corpus
         #expect(corpus.count >= 50)
-        guard let base = databaseURLForTests() else { return }
-        let (url, name) = try await makeDatabase(base)
-        defer { Task { await dropDatabase(base, name) } }
-        let broker = try EmbeddedKafka(topics: [("clicks", 4)])
-        defer { broker.shutdown() }
-        let port = freePort()
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString).yaml")
-        try ExampleConfig.yaml.replacingOccurrences(of: "port: 9464", with: "port: \(port)")
-            .write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let service = try StreamzProcess(["run", "--config", config.path, "--http-host", "127.0.0.1"],
-                                         environment: ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url])
+        guard let fixture = try await ServiceFixture.make() else { return }
+        defer { fixture.tearDown() }
+        let (broker, port) = (fixture.broker, fixture.port)
+        let service = try fixture.run()
 
         let good = Self.good
         try await BlockingCall.run {

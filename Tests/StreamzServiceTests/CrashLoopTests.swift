@@ -12,22 +12,14 @@ import Testing
 @Suite("streamz run, kill -9 loop", .serialized, .timeLimit(.minutes(6)))
 struct CrashLoopTests {
     @Test func threeKillsOver50kRecordsLoseNothingAndCountNothingTwice() async throws {
-        guard let base = databaseURLForTests() else { return }
-        let (url, name) = try await makeDatabase(base)
-        defer { Task { await dropDatabase(base, name) } }
-        let broker = try EmbeddedKafka(topics: [("clicks", 4)])
-        defer { broker.shutdown() }
-        let port = freePort()
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString).yaml")
         // A killed member holds its partitions until its session times out: a short
         // session keeps the restarts quick.
-        try ExampleConfig.yaml.replacingOccurrences(of: "port: 9464", with: "port: \(port)")
-            .replacingOccurrences(of: "close_on_idle: 30s", with: "close_on_idle: 3s")
-            .replacingOccurrences(of: "properties: {}", with: "properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}")
-            .write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let environment = ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url]
-        let arguments = ["run", "--config", config.path, "--http-host", "127.0.0.1"]
+        guard let fixture = try await ServiceFixture.make(edits: [
+            ("close_on_idle: 30s", "close_on_idle: 3s"),
+            ("properties: {}", "properties: {session.timeout.ms: \"6000\", heartbeat.interval.ms: \"500\"}"),
+        ]) else { return }
+        defer { fixture.tearDown() }
+        let (broker, url, port) = (fixture.broker, fixture.url, fixture.port)
 
         let seed = UInt64.random(in: 1...UInt64(UInt32.max))
         print("crash loop: seed \(seed)")
@@ -35,7 +27,7 @@ struct CrashLoopTests {
         let feed = ClickFeed(count: 50_000, seed: seed)
         try await BlockingCall.run { try feed.produce(to: broker.bootstrapServers) }
         for kill in 0..<3 {
-            let service = try StreamzProcess(arguments, environment: environment)
+            let service = try fixture.run()
             // Ready means both pipelines hold partitions: from there, kill at a random
             // moment of the work.
             try await waitUntil("incarnation \(kill) to be ready") {
@@ -47,7 +39,7 @@ struct CrashLoopTests {
             _ = await service.waitForExit(timeout: .seconds(5))
         }
 
-        let last = try StreamzProcess(arguments, environment: environment)
+        let last = try fixture.run()
         let client = PostgresClient(url: url)
         defer { client.close() }
         let expectedEnriched = feed.expectedEnriched

@@ -10,29 +10,23 @@ import Testing
 @Suite("streamz run, end to end", .serialized, .timeLimit(.minutes(5)))
 struct RunEndToEndTests {
     @Test func exampleConfigProducesBothOutputsExactly() async throws {
-        guard let base = databaseURLForTests() else { return }
-        let (url, name) = try await makeDatabase(base)
-        defer { Task { await dropDatabase(base, name) } }
-        let broker = try EmbeddedKafka(topics: [("clicks", 4)])
-        defer { broker.shutdown() }
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("example-\(UUID().uuidString).yaml")
-        try ExampleConfig.yaml.write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
+        guard let fixture = try await ServiceFixture.make(exactExample: true) else { return }
+        defer { fixture.tearDown() }
+        let (broker, url, config, port) = (fixture.broker, fixture.url, fixture.config, fixture.port)
 
         let validated = try await runStreamz(["validate", "--config", config.path],
-                                             environment: ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url])
+                                             environment: fixture.environment)
         #expect(validated.status == 0, "\(validated.output)")
 
-        let service = try StreamzProcess(["run", "--config", config.path, "--http-host", "127.0.0.1"],
-                                         environment: ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url])
+        let service = try fixture.run()
         try await waitUntil("/readyz to answer ready") {
             guard service.process.isRunning else { throw TestSetupError("streamz exited: \(service.output)") }
-            return (try? httpGet(port: 9464, path: "/readyz").status) == 200
+            return (try? httpGet(port: port, path: "/readyz").status) == 200
         }
-        let before = try MetricsText(httpGet(port: 9464, path: "/metrics").body)
+        let before = try MetricsText(httpGet(port: port, path: "/metrics").body)
 
         let feed = ClickFeed(count: 6_000, late: 12, seed: 7)
-        try await offPool { try feed.produce(to: broker.bootstrapServers) }
+        try await BlockingCall.run { try feed.produce(to: broker.bootstrapServers) }
         let expectedEnriched = feed.expectedEnriched
         let expectedTotal = expectedEnriched.values.reduce(0, +)
         let client = PostgresClient(url: url)
@@ -41,14 +35,14 @@ struct RunEndToEndTests {
         let expectedViews = feed.expectedRows.reduce(0) { $0 + $1.views }
         try await waitUntil("both outputs complete", timeout: .seconds(150)) {
             guard service.process.isRunning else { throw TestSetupError("streamz exited: \(service.output)") }
-            let enriched = try await offPool { try KafkaTopicReader.count(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
+            let enriched = try await BlockingCall.run { try KafkaTopicReader.count(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
             let views = try? await client.query("SELECT coalesce(sum(views), 0)::bigint AS n FROM page_views_per_minute").int(0, "n")
             return enriched >= Int64(expectedTotal) && (views ?? 0) >= expectedViews
         }
         // Published once a second: wait for the last counts to show.
-        var after = try MetricsText(httpGet(port: 9464, path: "/metrics").body)
+        var after = try MetricsText(httpGet(port: port, path: "/metrics").body)
         try await waitUntil("the metrics to catch up", timeout: .seconds(10)) {
-            after = try MetricsText(httpGet(port: 9464, path: "/metrics").body)
+            after = try MetricsText(httpGet(port: port, path: "/metrics").body)
             return after.value("streamz_records_in_total", ["pipeline": "page_views"]) == Double(feed.clicks.count)
                 && after.value("streamz_records_out_total", ["pipeline": "enrich"]) == Double(expectedTotal)
         }
@@ -58,7 +52,7 @@ struct RunEndToEndTests {
         #expect(status == 0, "\(service.output.suffix(3_000))")
 
         // The enriched topic, record for record.
-        let enriched = try await offPool { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
+        let enriched = try await BlockingCall.run { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
         var seen: [String: Int] = [:]
         for record in enriched {
             let value = try JSONParser.parse(record.value ?? [])
@@ -72,7 +66,7 @@ struct RunEndToEndTests {
         #expect(table == expectedRows, "missing \(expectedRows.subtracting(table).prefix(3)), unexpected \(table.subtracting(expectedRows).prefix(3))")
 
         // The dead letters: original bytes, the reason, and where each came from.
-        let letters = try await offPool { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-dlq") }
+        let letters = try await BlockingCall.run { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-dlq") }
         #expect(letters.count == feed.expectedDeadLetters)
         var reasons: [String: Int] = [:]
         for letter in letters {

@@ -107,13 +107,6 @@ func waitUntil(_ what: String, timeout: Duration = .seconds(60), _ condition: ()
     }
 }
 
-/// Blocking work (librdkafka calls that wait) on a thread of its own.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 /// A free TCP port on 127.0.0.1.
 func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

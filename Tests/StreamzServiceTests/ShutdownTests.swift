@@ -9,22 +9,13 @@ import Testing
 @Suite("streamz run, SIGTERM", .serialized, .timeLimit(.minutes(5)))
 struct ShutdownTests {
     @Test func sigtermUnderLoadExitsIn10SecondsAndARestartLosesNothing() async throws {
-        guard let base = databaseURLForTests() else { return }
-        let (url, name) = try await makeDatabase(base)
-        defer { Task { await dropDatabase(base, name) } }
-        let broker = try EmbeddedKafka(topics: [("clicks", 4)])
-        defer { broker.shutdown() }
-        let port = freePort()
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("sigterm-\(UUID().uuidString).yaml")
-        try ExampleConfig.yaml.replacingOccurrences(of: "port: 9464", with: "port: \(port)")
-            .replacingOccurrences(of: "close_on_idle: 30s", with: "close_on_idle: 3s")
-            .write(to: config, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: config) }
-        let environment = ["KAFKA_BOOTSTRAP_SERVERS": broker.bootstrapServers, "DATABASE_URL": url]
+        guard let fixture = try await ServiceFixture.make(edits: [("close_on_idle: 30s", "close_on_idle: 3s")]) else { return }
+        defer { fixture.tearDown() }
+        let (broker, url, port) = (fixture.broker, fixture.url, fixture.port)
 
         let feed = ClickFeed(count: 60_000, seed: 11)
-        let producing = Task { try await offPool { try feed.produce(to: broker.bootstrapServers) } }
-        let first = try StreamzProcess(["run", "--config", config.path, "--http-host", "127.0.0.1"], environment: environment)
+        let producing = Task { try await BlockingCall.run { try feed.produce(to: broker.bootstrapServers) } }
+        let first = try fixture.run()
         try await waitUntil("the first run to be busy") {
             guard first.process.isRunning else { throw TestSetupError("streamz exited: \(first.output)") }
             let metrics = try? MetricsText(httpGet(port: port, path: "/metrics").body)
@@ -39,7 +30,7 @@ struct ShutdownTests {
         #expect(first.output.contains("stopped:"), "\(first.output.suffix(2_000))")
         try await producing.value
 
-        let second = try StreamzProcess(["run", "--config", config.path, "--http-host", "127.0.0.1"], environment: environment)
+        let second = try fixture.run()
         let client = PostgresClient(url: url)
         defer { client.close() }
         let expectedEnriched = feed.expectedEnriched
@@ -48,7 +39,7 @@ struct ShutdownTests {
         let expectedViews = expectedRows.reduce(0) { $0 + $1.views }
         try await waitUntil("the second run to finish the input", timeout: .seconds(180)) {
             guard second.process.isRunning else { throw TestSetupError("streamz exited: \(second.output)") }
-            let enriched = try await offPool { try KafkaTopicReader.count(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
+            let enriched = try await BlockingCall.run { try KafkaTopicReader.count(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
             let views = try? await client.query("SELECT coalesce(sum(views), 0)::bigint AS n FROM page_views_per_minute").int(0, "n")
             return enriched >= Int64(expectedTotal) && (views ?? 0) >= expectedViews
         }
@@ -56,7 +47,7 @@ struct ShutdownTests {
         #expect(await second.waitForExit(timeout: .seconds(12)) == 0)
 
         // Every enriched record is there; a clean stop leaves no duplicates either.
-        let enriched = try await offPool { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
+        let enriched = try await BlockingCall.run { try KafkaTopicReader.readAll(bootstrapServers: broker.bootstrapServers, topic: "clicks-enriched") }
         var seen: [String: Int] = [:]
         for record in enriched {
             seen["\(record.keyString ?? "") \(try JSONParser.parse(record.value ?? []).jsonText)", default: 0] += 1
