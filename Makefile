@@ -6,7 +6,7 @@ SHELL := bash
 SWIFT ?= swift
 TEST_FLAGS ?=
 
-.PHONY: help deps build test test-crash demo bench clean
+.PHONY: help deps build test test-crash soak demo bench clean
 
 help:
 	@echo "Targets:"
@@ -14,6 +14,7 @@ help:
 	@echo "  make build   swift build"
 	@echo "  make test    swift test against a throwaway PostgreSQL (TEST_FLAGS=...)"
 	@echo "  make test-crash  only the window pipelines' crash-loop tests (exactly-once)"
+	@echo "  make soak    streamz run killed with SIGKILL 20 times over 400,000 clicks (SOAK_RECORDS, SOAK_KILLS)"
 	@echo "  make demo    build the release streamz binary and run 'streamz demo'"
 	@echo "  make bench   run the benchmarks in Benchmarks/ (release), the Kafka passthrough vs C,"
 	@echo "              and Kafka → window → PostgreSQL beside consume-only and C upserts"
@@ -34,6 +35,13 @@ test: deps
 
 test-crash: deps
 	scripts/with-postgres.sh $(SWIFT) test --filter '$(CRASH_TESTS)' $(TEST_FLAGS)
+
+# The long crash loop: the same black-box test as in `make test`, bigger.
+SOAK_RECORDS ?= 400000
+SOAK_KILLS ?= 20
+soak: deps
+	STREAMZ_CRASH_RECORDS=$(SOAK_RECORDS) STREAMZ_CRASH_KILLS=$(SOAK_KILLS) \
+		scripts/with-postgres.sh $(SWIFT) test --filter 'CrashLoopTests' $(TEST_FLAGS)
 
 demo: deps
 	$(SWIFT) build -c release --product streamz

@@ -360,6 +360,19 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         return try result.get()
     }
 
+    /// Whether `partition` is quiet rather than held back: the records up to `taken`
+    /// (one past the last one a downstream stage has seen) reach the end of the
+    /// partition as of the last fetch. Offsets between may be transaction markers,
+    /// which are never delivered: then every polled record must have been taken and
+    /// the consumer's position be past them. False while the brokers' end is unknown.
+    /// Call it on the loop; it makes no request.
+    public func isQuiet(_ partition: TopicPartition, takenThrough taken: Int64) -> Bool {
+        guard let high = consumer.cachedHighWatermark(partition) else { return false }
+        if taken >= high { return true }
+        guard let polled = trackers[partition]?.offsets?.nextOffset, taken >= polled else { return false }
+        return (consumer.positions([partition])[partition] ?? -1) >= high
+    }
+
     /// The end of the done prefix of `partition`: every record before it is done.
     /// Nil before its first record. Call it on the loop.
     public func doneOffset(of partition: TopicPartition) -> Int64? {

@@ -31,7 +31,7 @@ final class RDKafkaConsumer {
 
     /// - Parameter properties: librdkafka properties, passed through unchanged.
     init(properties: [String: String], onRebalance: @escaping (Rebalance) -> Void) throws {
-        var properties = properties
+        var properties = RDKafkaConfig.withClientDefaults(properties)
         // Offsets are committed by the source, only for records that are done.
         properties["enable.auto.commit"] = "false"
         properties["enable.auto.offset.store"] = "false"
@@ -104,6 +104,14 @@ final class RDKafkaConsumer {
         defer { rd_kafka_topic_partition_list_destroy(list) }
         _ = rd_kafka_position(handle, list)
         return Self.offsets(in: list)
+    }
+
+    /// The high watermark as of the last fetch response (nil before one): no request.
+    func cachedHighWatermark(_ partition: TopicPartition) -> Int64? {
+        var low: Int64 = 0, high: Int64 = 0
+        guard rd_kafka_get_watermark_offsets(handle, partition.topic, partition.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+              high >= 0 else { return nil }
+        return high
     }
 
     /// Lag per partition: the cached high watermark minus the position (nil if unknown).

@@ -34,7 +34,7 @@ final class RDKafkaProducer: @unchecked Sendable {
     ///   - onDeliveries: called with each batch of reports, on the loop or that thread.
     init(properties: [String: String], servedBy loop: KafkaLoop? = nil,
          onDeliveries: @escaping @Sendable ([Delivery]) -> Void) throws {
-        var properties = properties
+        var properties = RDKafkaConfig.withClientDefaults(properties)
         if properties["enable.idempotence"] == nil { properties["enable.idempotence"] = "true" }
         if properties["linger.ms"] == nil { properties["linger.ms"] = "5" }
         let config = try RDKafkaConfig(properties)

@@ -2,11 +2,13 @@ import Foundation
 import Logging
 
 /// Retry delays: exponential, capped, with jitter so replicas do not retry in step.
+/// The 2 s cap bounds how long a pipeline idles after the server is back; one attempt
+/// every 1–2 s per pipeline is no load on a server that is down.
 public struct Backoff: Sendable {
     public var initial: Duration
     public var maximum: Duration
 
-    public init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(5)) {
+    public init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(2)) {
         self.initial = initial
         self.maximum = maximum
     }

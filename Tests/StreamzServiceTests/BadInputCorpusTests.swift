@@ -63,6 +63,9 @@ struct BadInputCorpusTests {
         // Keys PostgreSQL text cannot hold.
         add("NUL in the window key", click(page: #""nul\u0000byte""#), ["page_views"])
         add("window key over 2,000 bytes", click(page: "\"" + String(repeating: "k", count: 3_000) + "\""), ["page_views"])
+        // A 5 MB click, over the source's 1 MiB max_record_bytes: refused unparsed.
+        let click = click()
+        add("a 5 MB message", String(click.dropLast()) + #","pad":""# + String(repeating: "x", count: 5_000_000 - click.count - 9) + "\"}")
         // No value at all (a tombstone).
         bad.append(Bad(name: "null value", bytes: nil, pipelines: both))
         return bad
@@ -80,6 +83,7 @@ struct BadInputCorpusTests {
     @Test func everyBadPayloadIsADeadLetterAndTheGoodOnesFlow() async throws {
         let corpus = Self.corpus
         #expect(corpus.count >= 50)
+        #expect(corpus.contains { $0.bytes?.count == 5_000_000 })
         guard let fixture = try await ServiceFixture.make() else { return }
         defer { fixture.tearDown() }
         let (broker, port) = (fixture.broker, fixture.port)
@@ -87,7 +91,7 @@ struct BadInputCorpusTests {
 
         let good = Self.good
         try await BlockingCall.run {
-            let writer = try KafkaTopicWriter(bootstrapServers: broker.bootstrapServers)
+            let writer = try KafkaTopicWriter(bootstrapServers: broker.bootstrapServers, properties: ["message.max.bytes": "10000000"])
             defer { writer.close() }
             for (index, payload) in good.enumerated() {
                 try writer.send(topic: "clicks", key: Array("k\(index)".utf8), value: Array(payload.utf8))

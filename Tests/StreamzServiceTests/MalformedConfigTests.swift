@@ -118,7 +118,7 @@ extension MalformedConfigTests {
                   topics: [input]
                   offset: earliest
                 sink: {kafka: {topic: output}}
-            """, line: 6, field: "pipelines[0].source.offset", fragment: "unknown key 'offset' (expected one of: topics, format, start, event_time, watermark)"),
+            """, line: 6, field: "pipelines[0].source.offset", fragment: "unknown key 'offset' (expected one of: topics, format, start, event_time, watermark, max_record_bytes)"),
         MalformedConfig(name: "unknown key in event_time", yaml: """
             kafka: {bootstrap_servers: embedded, group_id: app}
             pipelines:
@@ -292,6 +292,24 @@ extension MalformedConfigTests {
             """, line: 8, field: "pipelines[0].source.event_time.field", fragment: "format 'text' has no fields to read an event time from"),
 
         // MARK: Durations
+        MalformedConfig(name: "max_record_bytes zero", yaml: """
+            kafka: {bootstrap_servers: embedded, group_id: app}
+            pipelines:
+              - name: copy
+                source:
+                  topics: [input]
+                  max_record_bytes: 0
+                sink: {kafka: {topic: output}}
+            """, line: 6, field: "pipelines[0].source.max_record_bytes", fragment: "must be between 1 and 100000000 bytes, got 0"),
+        MalformedConfig(name: "max_record_bytes with a unit", yaml: """
+            kafka: {bootstrap_servers: embedded, group_id: app}
+            pipelines:
+              - name: copy
+                source:
+                  topics: [input]
+                  max_record_bytes: 5MB
+                sink: {kafka: {topic: output}}
+            """, line: 6, field: "pipelines[0].source.max_record_bytes", fragment: "expected an integer, got '5MB'"),
         MalformedConfig(name: "duration without a unit", yaml: """
             kafka: {bootstrap_servers: embedded, group_id: app}
             pipelines:

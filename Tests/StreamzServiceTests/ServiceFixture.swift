@@ -13,8 +13,21 @@ final class ServiceFixture: @unchecked Sendable {
     let port: Int
     let config: URL
 
-    static func make(exactExample: Bool = false, edits: [(String, String)] = []) async throws -> ServiceFixture? {
-        guard let base = databaseURLForTests() else { return nil }
+    /// For tests that kill, restart or starve the service: windows close after 3 s
+    /// without input, and a member that vanished loses its partitions after 6 s (the
+    /// mock broker's group waits that long for it). lz4 keeps big runs inside the
+    /// embedded broker's 5 MiB per partition, which would otherwise drop old output.
+    static let restartable = [
+        ("close_on_idle: 30s", "close_on_idle: 3s"),
+        ("properties: {}", #"properties: {session.timeout.ms: "6000", heartbeat.interval.ms: "500", compression.type: lz4}"#),
+    ]
+
+    /// `server` is the PostgreSQL to make the database on: the test server by default.
+    /// `topics` are created on the broker up front (others appear on first use, with
+    /// the mock's default of 4 partitions).
+    static func make(exactExample: Bool = false, edits: [(String, String)] = [], server: String? = nil,
+                     topics: [(String, Int)] = [("clicks", 4)]) async throws -> ServiceFixture? {
+        guard let base = server ?? databaseURLForTests() else { return nil }
         let (url, database) = try await makeDatabase(base)
         let port = exactExample ? 9464 : freePort()
         var yaml = ExampleConfig.yaml
@@ -23,7 +36,7 @@ final class ServiceFixture: @unchecked Sendable {
         }
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("streamz-\(UUID().uuidString).yaml")
         try yaml.write(to: config, atomically: true, encoding: .utf8)
-        return ServiceFixture(base: base, url: url, database: database, broker: try EmbeddedKafka(topics: [("clicks", 4)]),
+        return ServiceFixture(base: base, url: url, database: database, broker: try EmbeddedKafka(topics: topics),
                               port: port, config: config)
     }
 
@@ -41,6 +54,14 @@ final class ServiceFixture: @unchecked Sendable {
     /// `streamz run` on the config, its HTTP endpoints on loopback.
     func run() throws -> StreamzProcess {
         try StreamzProcess(["run", "--config", config.path, "--http-host", "127.0.0.1"], environment: environment)
+    }
+
+    /// A second replica: the same config but for its HTTP port.
+    func runReplica(httpPort: Int) throws -> StreamzProcess {
+        let yaml = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "port: \(port)", with: "port: \(httpPort)")
+        let replica = config.deletingPathExtension().appendingPathExtension("\(httpPort).yaml")
+        try yaml.write(to: replica, atomically: true, encoding: .utf8)
+        return try StreamzProcess(["run", "--config", replica.path, "--http-host", "127.0.0.1"], environment: environment)
     }
 
     func tearDown() {

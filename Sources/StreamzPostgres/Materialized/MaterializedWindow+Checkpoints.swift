@@ -119,10 +119,14 @@ extension MaterializedWindow {
     }
 
     /// A quiet partition's watermark stands still, so its last windows would never
-    /// close: after `idle` without records they close anyway.
+    /// close: after `idle` without records they close anyway. Only if the partition
+    /// has nothing more to give, though: a pipeline held back (a sink or the brokers
+    /// down, back pressure) also sees no records, and closing then would make the
+    /// records still on their way late.
     func closeIdlePartitions(after idle: Duration) {
         let now = loop.now
-        for index in slots.indices where now - slots[index].lastArrival >= idle && slots[index].state.openWindowCount > 0 {
+        for index in slots.indices where now - slots[index].lastArrival >= idle && slots[index].state.openWindowCount > 0
+            && source.isQuiet(slots[index].partition, takenThrough: slots[index].nextOffset ?? -1) {
             for result in slots[index].state.closeAll() { collect(result) }
             slots[index].changed = true
         }

@@ -75,11 +75,14 @@ final class PipelineRuntime: @unchecked Sendable {
         let deadLetters = Streamz.Stream<DeadLetter>(name: "dead letters", upstream: source)
         try routeDeadLetters(deadLetters, kafka: kafka)
 
-        let format = config.source.format
+        let (format, maxBytes) = (config.source.format, config.source.maxRecordBytes)
         let decoded = RecordStep<KafkaRecord, ServiceRecord>(
             name: "decode", upstream: source, deadLetters: deadLetters, sourceOf: { $0 }
         ) { record, _ throws(StepFailure) in
-            try RecordDecoding.decode(record, format: format)
+            if let size = record.value?.count, size > maxBytes {
+                throw StepFailure("the value is \(size) bytes, over the source's max_record_bytes (\(maxBytes))")
+            }
+            return try RecordDecoding.decode(record, format: format)
         }
         var stream: Streamz.Stream<ServiceRecord> = decoded
         if plan.eventTime != nil || plan.window != nil {
@@ -181,7 +184,16 @@ final class PipelineRuntime: @unchecked Sendable {
         let counters = self.counters
         let pipeline = plan.name
         if let topic = plan.config.deadLetter?.topic {
-            let sink = try deadLetters.sinkToKafka(sinkConfiguration(topic, kafka)) { letter in
+            var configuration = sinkConfiguration(topic, kafka)
+            // A dead letter is the original record, so it can be as big as anything the
+            // consumer takes; they are rare, and compress well when big.
+            if configuration.properties["message.max.bytes"] == nil {
+                configuration.properties["message.max.bytes"] = "\(SourceConfig.maxRecordBytesCeiling + 1_000_000)"
+            }
+            if configuration.properties["compression.type"] == nil && configuration.properties["compression.codec"] == nil {
+                configuration.properties["compression.type"] = "lz4"
+            }
+            let sink = try deadLetters.sinkToKafka(configuration) { letter in
                 letter.outgoing(pipeline: pipeline)
             }
             sink.onFailure = { [unowned self] error in self.fail("dead-letter topic \(topic): \(error)") }
