@@ -2,7 +2,10 @@ import StreamzKafka
 
 /// How a pipeline turns Kafka records into what its steps read.
 enum RecordDecoding {
-    static func decode(_ record: KafkaRecord, format: PayloadFormat) throws(StepFailure) -> ServiceRecord {
+    /// - Parameter fields: for JSON, the top-level members to build (the rest is
+    ///   validated only); nil builds them all.
+    static func decode(_ record: KafkaRecord, format: PayloadFormat,
+                       fields: JSONProjection? = nil) throws(StepFailure) -> ServiceRecord {
         switch format {
         case .bytes:
             return ServiceRecord(value: .null, source: record)
@@ -15,7 +18,15 @@ enum RecordDecoding {
         case .json:
             guard let bytes = record.value else { throw StepFailure("the record has no value") }
             do {
-                let value = try JSONParser.parse(bytes)
+                let value: JSONValue
+                if let fields {
+                    let result = bytes.withUnsafeBytes { buffer in
+                        Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(buffer, projecting: fields) }
+                    }
+                    value = try result.get()
+                } else {
+                    value = try JSONParser.parse(bytes)
+                }
                 return ServiceRecord(value: value, source: record)
             } catch {
                 throw StepFailure("\(error)")
