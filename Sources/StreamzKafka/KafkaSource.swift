@@ -57,6 +57,8 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     private var consumer: RDKafkaConsumer!
     @exclusivity(unchecked) private var trackers: [TopicPartition: PartitionTracker] = [:]
     @exclusivity(unchecked) private var topicNames: [OpaquePointer: String] = [:]
+    /// The last record's topic, by librdkafka's handle: most records share it.
+    @exclusivity(unchecked) private var lastTopic: (handle: OpaquePointer, name: String)?
     /// The tracker of the last record's partition, keyed by librdkafka's topic handle:
     /// consecutive records mostly share a partition, and this skips hashing a string.
     @exclusivity(unchecked) private var lastTracker: (topic: OpaquePointer, partition: Int32, tracker: PartitionTracker)?
@@ -182,8 +184,11 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         let m = message.pointee
         let topicHandle = m.rkt!
         let topic: String
-        if let known = topicNames[topicHandle] {
+        if let last = lastTopic, last.handle == topicHandle {
+            topic = last.name  // the usual case: no hashing per record
+        } else if let known = topicNames[topicHandle] {
             topic = known
+            lastTopic = (topicHandle, known)
         } else {
             topic = String(cString: rd_kafka_topic_name(topicHandle))
             topicNames[topicHandle] = topic

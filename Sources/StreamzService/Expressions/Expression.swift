@@ -43,6 +43,17 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
         return b
     }
 
+    /// The top-level keys of the record it reads (`a` for `a.b[2]`), for a parse that
+    /// builds only those (`JSONProjection`).
+    public var topLevelKeys: [String] {
+        var keys: [String] = []
+        root.collectTopLevelKeys(into: &keys)
+        return keys
+    }
+
+    /// The key, when the whole expression is one top-level field (`user`).
+    var topLevelField: String? { (root as? FieldNode)?.topLevelKey }
+
     /// The fields it reads, canonically spelled (`a.b[2]`), in order of first appearance.
     public var fieldPaths: [String] { paths }
 

@@ -32,4 +32,9 @@ class ExpressionNode: @unchecked Sendable {
     func collectFieldPaths(into paths: inout [String]) {
         for child in children { child.collectFieldPaths(into: &paths) }
     }
+
+    /// The top-level keys of the record that field paths start with.
+    func collectTopLevelKeys(into keys: inout [String]) {
+        for child in children { child.collectTopLevelKeys(into: &keys) }
+    }
 }

@@ -21,6 +21,10 @@ final class FieldNode: ExpressionNode, @unchecked Sendable {
         try path.resolve(in: record, missingAsNull: true)
     }
 
+    override func collectTopLevelKeys(into keys: inout [String]) {
+        if case .key(let key) = path.components[0], !keys.contains(key) { keys.append(key) }
+    }
+
     override func collectFieldPaths(into paths: inout [String]) {
         if !paths.contains(path.text) { paths.append(path.text) }
     }

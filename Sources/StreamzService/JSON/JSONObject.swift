@@ -17,6 +17,12 @@ public struct JSONObject: Sendable, Hashable {
 
     public init() { members = [] }
 
+    /// Room for `capacity` members, so building one costs a single allocation.
+    public init(minimumCapacity capacity: Int) {
+        members = []
+        members.reserveCapacity(capacity)
+    }
+
     /// Later duplicates of a key replace earlier ones, keeping the first one's position.
     public init(_ pairs: [(String, JSONValue)]) {
         members = []

@@ -16,6 +16,15 @@ public enum JSONParser {
         return try reader.readDocument()
     }
 
+    /// A document whose top-level object keeps only the members `projection` names
+    /// (see `JSONProjection`); the rest is validated as strictly, but not built.
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer, projecting projection: JSONProjection, maxDepth: Int = defaultMaxDepth
+    ) throws(JSONParseError) -> JSONValue {
+        var reader = JSONReader(bytes, maxDepth: maxDepth)
+        return try reader.readDocument(projecting: projection)
+    }
+
     public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(JSONParseError) -> JSONValue in try parse(buffer, maxDepth: maxDepth) }

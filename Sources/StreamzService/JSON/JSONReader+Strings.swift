@@ -18,6 +18,27 @@ extension JSONReader {
         }
     }
 
+    /// Validates the string whose opening quote is at `position` as `readString` does,
+    /// building nothing: returns the index of its closing quote and moves past it. A
+    /// string with an escape returns nil and leaves `position` alone, for `readString`
+    /// (escapes are rare; decoding them checks them).
+    mutating func skipString() throws(JSONParseError) -> Int? {
+        let start = position + 1
+        var i = start
+        while true {
+            i = skipPlainASCII(from: i)
+            guard i < count else { throw failure(at: start - 1, "unterminated string") }
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") {
+                position = i + 1
+                return i
+            }
+            if byte == UInt8(ascii: "\\") { return nil }
+            if byte < 0x20 { throw failure(at: i, "unescaped control character in string") }
+            i = try skipUTF8Sequence(at: i)
+        }
+    }
+
     /// The slow path, from the first backslash on: decodes into `scratch`.
     private mutating func readEscapedString(start: Int, escape: Int) throws(JSONParseError) -> String {
         scratch.removeAll(keepingCapacity: true)

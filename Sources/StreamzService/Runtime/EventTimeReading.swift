@@ -12,10 +12,15 @@ struct EventTimeReading {
     let maxAheadOfWallClock: Int64?
 
     func read(_ record: ServiceRecord, kafkaTime: Int64, context: EvaluationContext) throws(StepFailure) -> Int64 {
+        try read(record.value, kafkaTime: kafkaTime, context: context)
+    }
+
+    /// The same, from the decoded value.
+    func read(_ record: JSONValue, kafkaTime: Int64, context: EvaluationContext) throws(StepFailure) -> Int64 {
         let millis: Int64
         if let field {
             let value: JSONValue
-            do { value = try field.evaluate(record.value, context: context) } catch { throw StepFailure("\(error)") }
+            do { value = try field.evaluate(record, context: context) } catch { throw StepFailure("\(error)") }
             do {
                 switch value {
                 case .int(let number): millis = try EventTimeParser.milliseconds(from: number, unit: unit == .iso8601 ? .milliseconds : unit)

@@ -38,6 +38,21 @@ enum OutputEncoding {
         }
     }
 
+    /// Appends the key bytes of `value` (as `bytes(of:)`) to `buffer`; false for null,
+    /// which is no key.
+    static func append(_ value: JSONValue, to buffer: inout [UInt8]) -> Bool {
+        switch value {
+        case .null: return false
+        case .string(let text):
+            var text = text
+            text.withUTF8 { buffer.append(contentsOf: $0) }
+            return true
+        default:
+            value.write(into: &buffer)
+            return true
+        }
+    }
+
     /// A window row for a Kafka sink: key `v1|v2`, value
     /// `{"page":…,"window_start":ms,"window_end":ms,"views":…}`.
     static func message(_ row: WindowRow, table: WindowTable) -> KafkaOutgoing {

@@ -78,6 +78,30 @@ public struct PipelinePlan: Sendable {
         }
     }
 
+    /// What a JSON parse of this pipeline's input must build: the top-level members
+    /// that expressions read from the decoded record (event time, the steps up to the
+    /// first `map`, which builds a new record, and, without a map, the sink key and
+    /// the window's keys and inputs). Nothing else ever reads the parsed record: an
+    /// unchanged record is written as its original bytes, and dead letters carry those.
+    var decodedFields: JSONProjection {
+        var keys: [String] = eventTime?.topLevelKeys ?? []
+        var mapped = false
+        for step in steps where !mapped {
+            switch step {
+            case .filter(let expression):
+                keys += expression.topLevelKeys
+            case .map(let fields):
+                for field in fields { keys += field.value.topLevelKeys }
+                mapped = true
+            }
+        }
+        if !mapped {
+            if case .kafka(_, let key?) = sink { keys += key.topLevelKeys }
+            if let window { for expression in window.keys + window.inputs { keys += expression.topLevelKeys } }
+        }
+        return JSONProjection(keys: keys)
+    }
+
     static func compile(_ text: ExpressionText, file: String) throws(ConfigError) -> Expression {
         do {
             return try Expression.parse(text.text)

@@ -76,13 +76,30 @@ final class PipelineRuntime: @unchecked Sendable {
         try routeDeadLetters(deadLetters, kafka: kafka)
 
         let (format, maxBytes) = (config.source.format, config.source.maxRecordBytes)
+        if plan.window == nil, case .kafka(let topic, let key) = plan.sink {
+            // Topic to topic: every stage in one node (see RecordProgram).
+            let reading = plan.eventTime.map {
+                EventTimeReading(field: $0, unit: config.source.eventTime?.unit.streamzUnit ?? .milliseconds,
+                                 maxAheadOfWallClock: nil)
+            }
+            let program = RecordProgram(plan: plan, key: key, eventTime: reading, context: context)
+            let messages = RecordStep<KafkaRecord, KafkaOutgoing>(
+                name: "pipeline", upstream: source, deadLetters: deadLetters, sourceOf: { $0 }, prefixesReasons: false
+            ) { record, annotation throws(StepFailure) in
+                try program.run(record, &annotation)
+            }
+            let sink = try messages.sinkToKafka(sinkConfiguration(topic, kafka)) { $0 }
+            sink.onFailure = { [unowned self] error in self.fail("Kafka sink \(topic): \(error)") }
+            outputSink = sink
+            watchRebalances()
+            return
+        }
+        let fields = format == .json ? plan.decodedFields : nil
         let decoded = RecordStep<KafkaRecord, ServiceRecord>(
             name: "decode", upstream: source, deadLetters: deadLetters, sourceOf: { $0 }
         ) { record, _ throws(StepFailure) in
-            if let size = record.value?.count, size > maxBytes {
-                throw StepFailure("the value is \(size) bytes, over the source's max_record_bytes (\(maxBytes))")
-            }
-            return try RecordDecoding.decode(record, format: format)
+            try RecordDecoding.checkSize(record, limit: maxBytes)
+            return try RecordDecoding.decode(record, format: format, fields: fields)
         }
         var stream: Streamz.Stream<ServiceRecord> = decoded
         if plan.eventTime != nil || plan.window != nil {
@@ -131,6 +148,10 @@ final class PipelineRuntime: @unchecked Sendable {
             sink.onFailure = { [unowned self] error in self.fail("Kafka sink \(topic): \(error)") }
             outputSink = sink
         }
+        watchRebalances()
+    }
+
+    private func watchRebalances() {
         source.onRebalance = { [unowned self] assigned, revoked in
             self.health.set(self.assignedComponent, ready: true, reason: nil)
             for partition in revoked { self.metrics.forget(topic: partition.topic, partition: partition.partition) }

@@ -17,12 +17,15 @@ final class RecordStep<Input, Output>: Streamz.Stream<Output> {
     let deadLetters: Streamz.Stream<DeadLetter>
     private let body: Body
     private let sourceOf: (Input) -> KafkaRecord
+    /// False for a body that runs several stages and names the failing one itself.
+    private let prefixesReasons: Bool
 
     init(name: String, upstream: Streamz.Stream<Input>, deadLetters: Streamz.Stream<DeadLetter>,
-         sourceOf: @escaping (Input) -> KafkaRecord, body: @escaping Body) {
+         sourceOf: @escaping (Input) -> KafkaRecord, prefixesReasons: Bool = true, body: @escaping Body) {
         self.deadLetters = deadLetters
         self.body = body
         self.sourceOf = sourceOf
+        self.prefixesReasons = prefixesReasons
         super.init(name: name, upstream: upstream)
         upstream.subscribe(self) { input, annotation in
             self.receive(input, annotation)
@@ -35,7 +38,8 @@ final class RecordStep<Input, Output>: Streamz.Stream<Output> {
             guard let output = try body(input, &annotated) else { return .ready }
             return emit(output, annotated)
         } catch {
-            return deadLetters.emit(DeadLetter(source: sourceOf(input), reason: "\(name): \(error.reason)"), annotation)
+            let reason = prefixesReasons ? "\(name): \(error.reason)" : error.reason
+            return deadLetters.emit(DeadLetter(source: sourceOf(input), reason: reason), annotation)
         }
     }
 }

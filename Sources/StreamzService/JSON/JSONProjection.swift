@@ -1,0 +1,36 @@
+/// The top-level members of a record that a pipeline reads: its expressions' field
+/// paths all start with one of these keys. Parsing with a projection builds only those
+/// members and validates the rest without building anything, so a record's unused
+/// fields cost a scan instead of allocations, and the document is still checked as
+/// strictly as a full parse (same errors, at the same offsets).
+public struct JSONProjection: Sendable {
+    /// The keys, as UTF-8 bytes, compared with the raw key bytes of the input.
+    let keys: [[UInt8]]
+    /// The same keys as strings: a kept member's key is this string, made once, rather
+    /// than a new one per record (the bytes are the same).
+    let names: [String]
+
+    public init<Keys: Sequence<String>>(keys: Keys) {
+        var unique: [[UInt8]] = []
+        var names: [String] = []
+        for key in keys where !unique.contains(Array(key.utf8)) {
+            unique.append(Array(key.utf8))
+            names.append(key)
+        }
+        self.keys = unique
+        self.names = names
+    }
+
+    /// The index of the key whose bytes are `bytes`, nil when it is not kept.
+    func index(of bytes: UnsafeRawBufferPointer) -> Int? {
+        for i in keys.indices where keys[i].count == bytes.count {
+            if keys[i].withUnsafeBytes({ $0.elementsEqual(bytes) }) { return i }
+        }
+        return nil
+    }
+
+    func contains(_ key: String) -> Bool {
+        var key = key
+        return key.withUTF8 { index(of: UnsafeRawBufferPointer($0)) != nil }
+    }
+}

@@ -1,0 +1,149 @@
+extension JSONReader {
+    /// As `readDocument`, but a top-level object keeps only the members `projection`
+    /// names; the others are validated (`skipValue`) and dropped. Any other document
+    /// is read whole. Errors are those of a full parse: the same checks run in the
+    /// same order, only nothing is built for skipped values.
+    mutating func readDocument(projecting projection: JSONProjection) throws(JSONParseError) -> JSONValue {
+        guard count > 0 else { throw failure(at: 0, "empty input") }
+        skipWhitespace()
+        guard position < count, bytes[position] == UInt8(ascii: "{") else { return try readDocumentRest() }
+        let value = try readProjectedObject(projection)
+        skipWhitespace()
+        if position < count { throw failure("unexpected \(describeByte(at: position)) after the value") }
+        return value
+    }
+
+    private mutating func readDocumentRest() throws(JSONParseError) -> JSONValue {
+        let value = try readValue()
+        skipWhitespace()
+        if position < count { throw failure("unexpected \(describeByte(at: position)) after the value") }
+        return value
+    }
+
+    /// `readObject` with a filter on the keys (the same checks, in the same order).
+    private mutating func readProjectedObject(_ projection: JSONProjection) throws(JSONParseError) -> JSONValue {
+        try enterContainer()
+        position += 1
+        skipWhitespace()
+        if position < count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return .object(JSONObject())
+        }
+        var members: [JSONObject.Member] = []
+        members.reserveCapacity(projection.keys.count)
+        var index: [UTF8Key: Int]? = nil
+        while true {
+            guard position < count else { throw failure("unterminated object") }
+            guard bytes[position] == UInt8(ascii: "\"") else { throw unexpectedByte(at: position, expected: "a string key") }
+            // Plain keys are matched on their bytes; a key with escapes is decoded first.
+            let keyStart = position + 1
+            var key: String? = nil
+            let keyEnd = try skipString()
+            let wanted: Bool
+            if let keyEnd {
+                let found = projection.index(of: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
+                wanted = found != nil
+                if let found { key = projection.names[found] }
+            } else {
+                position = keyStart - 1
+                let decoded = try readString()
+                wanted = projection.contains(decoded)
+                key = decoded
+            }
+            skipWhitespace()
+            guard position < count, bytes[position] == UInt8(ascii: ":") else {
+                throw failure("expected ':' after an object key")
+            }
+            position += 1
+            skipWhitespace()
+            if wanted {
+                let value = try readValue()
+                JSONObject.insert(key!, value, into: &members, index: &index)
+            } else {
+                try skipValue()
+            }
+            skipWhitespace()
+            guard position < count else { throw failure("unterminated object") }
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "}") { break }
+            guard byte == UInt8(ascii: ",") else { throw unexpectedByte(at: position - 1, expected: "',' or '}' in object") }
+            skipWhitespace()
+            if position < count, bytes[position] == UInt8(ascii: "}") { throw failure("trailing comma in object") }
+        }
+        depth -= 1
+        return .object(JSONObject(uniqueMembers: members))
+    }
+
+    /// Validates the value at `position` as `readValue` would, building nothing.
+    mutating func skipValue() throws(JSONParseError) {
+        guard position < count else { throw failure("unexpected end of input, expected a value") }
+        switch bytes[position] {
+        case UInt8(ascii: "\""):
+            if try skipString() == nil { _ = try readString() }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): _ = try readNumber()
+        case UInt8(ascii: "{"): try skipObject()
+        case UInt8(ascii: "["): try skipArray()
+        case UInt8(ascii: "t"): try expectWord("true")
+        case UInt8(ascii: "f"): try expectWord("false")
+        case UInt8(ascii: "n"): try expectWord("null")
+        default: throw unexpectedByte(at: position, expected: "a value")
+        }
+    }
+
+    private mutating func skipArray() throws(JSONParseError) {
+        try enterContainer()
+        position += 1
+        skipWhitespace()
+        if position < count, bytes[position] == UInt8(ascii: "]") {
+            position += 1
+            depth -= 1
+            return
+        }
+        while true {
+            try skipValue()
+            skipWhitespace()
+            guard position < count else { throw failure("unterminated array") }
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "]") { break }
+            guard byte == UInt8(ascii: ",") else { throw unexpectedByte(at: position - 1, expected: "',' or ']' in array") }
+            skipWhitespace()
+            if position < count, bytes[position] == UInt8(ascii: "]") { throw failure("trailing comma in array") }
+        }
+        depth -= 1
+    }
+
+    private mutating func skipObject() throws(JSONParseError) {
+        try enterContainer()
+        position += 1
+        skipWhitespace()
+        if position < count, bytes[position] == UInt8(ascii: "}") {
+            position += 1
+            depth -= 1
+            return
+        }
+        while true {
+            guard position < count else { throw failure("unterminated object") }
+            guard bytes[position] == UInt8(ascii: "\"") else { throw unexpectedByte(at: position, expected: "a string key") }
+            if try skipString() == nil { _ = try readString() }
+            skipWhitespace()
+            guard position < count, bytes[position] == UInt8(ascii: ":") else {
+                throw failure("expected ':' after an object key")
+            }
+            position += 1
+            skipWhitespace()
+            try skipValue()
+            skipWhitespace()
+            guard position < count else { throw failure("unterminated object") }
+            let byte = bytes[position]
+            position += 1
+            if byte == UInt8(ascii: "}") { break }
+            guard byte == UInt8(ascii: ",") else { throw unexpectedByte(at: position - 1, expected: "',' or '}' in object") }
+            skipWhitespace()
+            if position < count, bytes[position] == UInt8(ascii: "}") { throw failure("trailing comma in object") }
+        }
+        depth -= 1
+    }
+}
