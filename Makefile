@@ -16,8 +16,8 @@ help:
 	@echo "  make test-crash  only the window pipelines' crash-loop tests (exactly-once)"
 	@echo "  make soak    streamz run killed with SIGKILL 20 times over 400,000 clicks (SOAK_RECORDS, SOAK_KILLS)"
 	@echo "  make demo    build the release streamz binary and run 'streamz demo'"
-	@echo "  make bench   run the benchmarks in Benchmarks/ (release), the Kafka passthrough vs C,"
-	@echo "              and Kafka → window → PostgreSQL beside consume-only and C upserts"
+	@echo "  make bench   run every benchmark (release), each beside its same-run baseline, and write"
+	@echo "              BENCHMARKS.md with a chart (BENCH_QUICK=1: a quick check; see scripts/bench-report.sh)"
 	@echo "  make clean   remove .build and Benchmarks/.build"
 	@echo "Variables: SWIFT=$(SWIFT) TEST_FLAGS=$(TEST_FLAGS)"
 
@@ -47,10 +47,11 @@ demo: deps
 	$(SWIFT) build -c release --product streamz
 	scripts/with-postgres.sh .build/release/streamz demo
 
+# Core operators, Kafka passthrough vs C, `streamz run` topic-to-topic and window vs C,
+# Kafka → window → PostgreSQL, latency at 10k msg/s; writes BENCHMARKS.md and
+# Benchmarks/chart.png, raw output in Benchmarks/results/.
 bench: deps
-	cd Benchmarks && $(SWIFT) run -c release StreamzBenchmarks
-	SWIFT=$(SWIFT) scripts/bench-passthrough.sh
-	SWIFT=$(SWIFT) scripts/bench-window-postgres.sh
+	SWIFT=$(SWIFT) scripts/bench-report.sh
 
 clean:
 	rm -rf .build Benchmarks/.build
