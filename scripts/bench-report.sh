@@ -176,6 +176,7 @@ wpg_consume=$(cell "$OUT/wpg.md" 2 "consume only (KafkaSource → sink {})")
 c_rate=$(var "$OUT/run.vars" c_rate); c_cpu=$(var "$OUT/run.vars" c_cpu); c_hwm=$(var "$OUT/run.vars" c_hwm_kb)
 c_self=$(var "$OUT/run.vars" c_self_rate)
 b_rate=$(var "$OUT/run.vars" bytes_rate); b_cpu=$(var "$OUT/run.vars" bytes_cpu); b_hwm=$(var "$OUT/run.vars" bytes_hwm_kb)
+e2_rate=$(var "$OUT/run.vars" enrich2_rate)
 e_rate=$(var "$OUT/run.vars" enrich_rate); e_cpu=$(var "$OUT/run.vars" enrich_cpu); e_hwm=$(var "$OUT/run.vars" enrich_hwm_kb)
 w_rate=$(var "$OUT/run.vars" window_rate); w_cpu=$(var "$OUT/run.vars" window_cpu); w_hwm=$(var "$OUT/run.vars" window_hwm_kb)
 
@@ -227,7 +228,7 @@ panel() {  # data-file plot-command
     if awk '!/^#/ && ($2 != "NaN" || $3 != "NaN") { found = 1 } END { exit !found }' "$1"; then
         echo "$2"
     else
-        echo "set label 1 'no data (not run or failed)' at graph 0.5, 0.5 center; plot [0:1] [0:1] NaN notitle; unset label 1"
+        echo "set label 1 'no data (not run or failed)' at graph 0.5, 0.5 center; plot [0:1] [0:1] 2 notitle; unset label 1"
     fi
 }
 gnuplot <<EOF || die "gnuplot failed"
@@ -315,6 +316,7 @@ section() {  # file title
     echo "| \`streamz run\` plain passthrough (format bytes, no steps), msgs/s | $(num "$b_rate") | raw C passthrough: $(num "$c_rate") | $(pct "$b_rate" "$c_rate") | ≥ 85% of C | $(met "$bytes_ratio" ">=" 0.85) |"
     echo "| \`streamz run\` topic-to-topic JSON filter+map, msgs/s | $(num "$e_rate") | raw C passthrough: $(num "$c_rate") | $(pct "$e_rate" "$c_rate") | ≥ 385k (5× Quix's 77k) | $(met "$e_rate" ">=" 385000) |"
     echo "| same, CPU-s per 1M records | $(num "$e_cpu" 2) | raw C passthrough: $(num "$c_cpu" 2) | $(times "$e_cpu" "$c_cpu") | ≤ 1.4 (Quix: 14) | $(met "$e_cpu" "<=" 1.4) |"
+    echo "| scale-out: 2 \`streamz run\` replicas in one group, JSON filter+map, msgs/s | $(num "$e2_rate") | 1 replica: $(num "$e_rate") | $(pct "$e2_rate" "$e_rate") | report (2 cores, broker included) | – |"
     echo "| \`streamz run\` 1 s tumbling count+sum per user → Kafka, msgs/s | $(num "$w_rate") | raw C passthrough: $(num "$c_rate") | $(pct "$w_rate" "$c_rate") | ≥ 440k (20× Quix's 22k) | $(met "$w_rate" ">=" 440000) |"
     echo "| same, CPU-s per 1M records | $(num "$w_cpu" 2) | raw C passthrough: $(num "$c_cpu" 2) | $(times "$w_cpu" "$c_cpu") | – (Quix: 48) | – |"
     echo "| Kafka → window → PostgreSQL (library), msgs/s until checkpointed | $(num "$wpg_rate") | consume only: $(num "$wpg_consume") | $(pct "$wpg_rate" "$wpg_consume") | ≥ 200k | $(met "$wpg_rate" ">=" 200000) |"

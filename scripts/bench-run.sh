@@ -13,6 +13,9 @@
 #   bytes    `streamz run` with a plain passthrough pipeline (format: bytes, no steps,
 #            Kafka sink keeping the input key): the service's own overhead on top of
 #            librdkafka, like-for-like with c
+#   enrich2  scale-out: two `streamz run` processes with the enrich config in one
+#            consumer group (Kafka splits the 8 partitions), against one (enrich);
+#            msgs/s only (CPU and RSS are one process's)
 #   window   `streamz run` with a 1 s tumbling window per user, {n: count(),
 #            total: sum(value)}, emit final, Kafka sink (window state and offsets
 #            checkpointed to PostgreSQL, which a window pipeline needs)
@@ -77,7 +80,7 @@ trap 'exit 130' INT TERM
 
 topics=(--topic "clicks:$PARTITIONS" --topic "clicks-dlq:$PARTITIONS")
 for r in $(seq 1 "$RUNS"); do
-    topics+=(--topic "out-c-$r:$PARTITIONS" --topic "out-bytes-$r:$PARTITIONS" --topic "out-enrich-$r:$PARTITIONS" --topic "out-window-$r:$PARTITIONS")
+    topics+=(--topic "out-c-$r:$PARTITIONS" --topic "out-bytes-$r:$PARTITIONS" --topic "out-enrich-$r:$PARTITIONS" --topic "out-enrich2-$r:$PARTITIONS" --topic "out-window-$r:$PARTITIONS")
 done
 start_broker "${topics[@]}"
 
@@ -140,12 +143,11 @@ run_streamz() {  # kind run config out-topic expected records-in-span
 
 properties=$(yaml_properties "$KAFKA_PROPS")
 
-run_enrich() {  # run
-    local r=$1
-    cat >"$WORK/enrich-$r.yaml" <<EOF
+enrich_config() {  # group out-topic
+    cat <<EOF
 kafka:
   bootstrap_servers: "$BOOTSTRAP"
-  group_id: bench-enrich-$r
+  group_id: $1
   properties: $properties
 http:
   port: 0
@@ -165,10 +167,26 @@ pipelines:
           value2: "value * 2"
           ts: ts
     sink:
-      kafka: {topic: out-enrich-$r, key: user}
+      kafka: {topic: $2, key: user}
     dead_letter: {topic: clicks-dlq}
 EOF
+}
+
+run_enrich() {  # run
+    local r=$1
+    enrich_config "bench-enrich-$r" "out-enrich-$r" >"$WORK/enrich-$r.yaml"
     run_streamz enrich "$r" "$WORK/enrich-$r.yaml" "out-enrich-$r" "$ENRICH_OUT" "$TOTAL"
+}
+
+run_enrich2() {  # run: a second replica in the group, then the measured one
+    local r=$1 second
+    enrich_config "bench-enrich2-$r" "out-enrich2-$r" >"$WORK/enrich2-$r.yaml"
+    start_streamz "$WORK/enrich2-$r.yaml" "$WORK/enrich2-$r-second.log"
+    second=$STREAMZ_PID
+    EXTRA_PIDS=("$second")
+    run_streamz enrich2 "$r" "$WORK/enrich2-$r.yaml" "out-enrich2-$r" "$ENRICH_OUT" "$TOTAL"
+    stop_pid "$second"
+    EXTRA_PIDS=()
 }
 
 run_bytes() {  # run
@@ -228,8 +246,8 @@ EOF
 
 log "$RUNS runs each of C passthrough, streamz bytes passthrough, enrich and window, alternating (properties: ${KAFKA_PROPS:-none})"
 for r in $(seq 1 "$RUNS"); do
-    if (( r % 2 == 1 )); then run_c "$r"; run_bytes "$r"; run_enrich "$r"; run_window "$r"
-    else run_window "$r"; run_enrich "$r"; run_bytes "$r"; run_c "$r"; fi
+    if (( r % 2 == 1 )); then run_c "$r"; run_bytes "$r"; run_enrich "$r"; run_enrich2 "$r"; run_window "$r"
+    else run_window "$r"; run_enrich2 "$r"; run_enrich "$r"; run_bytes "$r"; run_c "$r"; fi
 done
 
 # ---------------------------------------------------------------- results
@@ -241,10 +259,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 c_rate=$(col c 3); c_cpu=$(col c 4); c_hwm=$(col c 6); c_self=$(col c-self 3); c_self_cpu=$(col c-self 4)
 b_rate=$(col bytes 3); b_cpu=$(col bytes 4); b_hwm=$(col bytes 6)
 e_rate=$(col enrich 3); e_cpu=$(col enrich 4); e_hwm=$(col enrich 6); e_wait=$(col enrich 7)
+e2_rate=$(col enrich2 3)
 w_rate=$(col window 3); w_cpu=$(col window 4); w_hwm=$(col window 6); w_wait=$(col window 7)
 poll=$(awk '$1 != "c-self" { print $8 }' "$WORK/runs" | median)
 dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while read -r k r f; do
-    case $k in c|bytes) e=$TOTAL ;; enrich) e=$ENRICH_OUT ;; window) e=$WINDOW_ROWS ;; esac
+    case $k in c|bytes) e=$TOTAL ;; enrich|enrich2) e=$ENRICH_OUT ;; window) e=$WINDOW_ROWS ;; esac
     (( f > e )) && echo "$k run $r: $f output records for $e expected"; done || true)
 
 {
@@ -264,6 +283,7 @@ dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while 
     printf '| C passthrough (librdkafka, %s) | %.0f | %.2f | %s MiB | | %s |\n' "same properties" "$c_rate" "$c_cpu" "$(mib "$c_hwm")" "$TOTAL"
     printf '| streamz run: passthrough (format bytes, no steps) | %.0f | %.2f | %s MiB | %s | %s |\n' "$b_rate" "$b_cpu" "$(mib "$b_hwm")" "$(ratio "$b_rate" "$c_rate")" "$TOTAL"
     printf '| streamz run: enrich (JSON filter + map → Kafka, DLQ) | %.0f | %.2f | %s MiB | %s | %s |\n' "$e_rate" "$e_cpu" "$(mib "$e_hwm")" "$(ratio "$e_rate" "$c_rate")" "$ENRICH_OUT"
+    printf '| streamz run: enrich, 2 replicas in one group (scale-out; vs 1 replica: %s) | %.0f | – | – | %s | %s |\n' "$(ratio "$e2_rate" "$e_rate")" "$e2_rate" "$(ratio "$e2_rate" "$c_rate")" "$ENRICH_OUT"
     printf '| streamz run: 1 s tumbling count+sum per user → Kafka | %.0f | %.2f | %s MiB | %s | %s rows |\n' "$w_rate" "$w_cpu" "$(mib "$w_hwm")" "$(ratio "$w_rate" "$c_rate")" "$WINDOW_ROWS"
     echo
     printf 'Check of the outside timing: the C passthrough also times itself (first consumed → last delivery report): median %.0f msgs/s, %.2f CPU-s per 1M,\n' "$c_self" "$c_self_cpu"
@@ -274,8 +294,8 @@ dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while 
     echo
     echo "Every run (msgs/s (CPU-s per 1M), peak RSS):"
     echo
-    for k in c c-self bytes enrich window; do
-        case $k in c) name="C passthrough" ;; c-self) name="C passthrough, self-timed" ;; bytes) name="streamz bytes passthrough" ;; enrich) name="streamz enrich" ;; window) name="streamz window" ;; esac
+    for k in c c-self bytes enrich enrich2 window; do
+        case $k in c) name="C passthrough" ;; c-self) name="C passthrough, self-timed" ;; bytes) name="streamz bytes passthrough" ;; enrich) name="streamz enrich" ;; enrich2) name="streamz enrich, 2 replicas" ;; window) name="streamz window" ;; esac
         echo "- $name: $(awk -v k="$k" '$1 == k { printf "%s%s (%.2f)%s", sep, $3, $4, ($6 > 0 ? sprintf(" %.0f MiB", $6 / 1024) : ""); sep = ", " }' "$WORK/runs")"
     done
 } >"$WORK/section.md"
@@ -298,6 +318,7 @@ bytes_hwm_kb=$b_hwm
 enrich_rate=$e_rate
 enrich_cpu=$e_cpu
 enrich_hwm_kb=$e_hwm
+enrich2_rate=$e2_rate
 window_rate=$w_rate
 window_cpu=$w_cpu
 window_hwm_kb=$w_hwm
