@@ -99,7 +99,7 @@ run_c() {  # run
 
 run_s() {  # run
     local r=$1 json hwm
-    cat >"$WORK/enrich-$r.yaml" <<EOF
+    enrich_config "lat-$r" "in-s-$r" "out-s-$r" dlq >"$WORK/enrich-$r.yaml"
 kafka:
   bootstrap_servers: "$BOOTSTRAP"
   group_id: lat-$r

@@ -100,3 +100,34 @@ revision() {
     if [[ -n "$(git -C "$ROOT" status --porcelain -- Sources 2>/dev/null)" ]]; then rev+=" + uncommitted changes"; fi
     echo "$rev"
 }
+
+# The README's `enrich` pipeline as a config on $BOOTSTRAP with $properties (the
+# caller's librdkafka properties as YAML), HTTP off.
+enrich_config() {  # group input-topic output-topic dead-letter-topic
+    cat <<EOF
+kafka:
+  bootstrap_servers: "$BOOTSTRAP"
+  group_id: $1
+  properties: $properties
+http:
+  port: 0
+pipelines:
+  - name: enrich
+    source:
+      topics: [$2]
+      format: json
+      start: earliest
+      event_time: {field: ts, unit: ms}
+      watermark: {max_out_of_order: 2s, idle_timeout: 10s}
+    steps:
+      - filter: "value > 10 && page != '/health'"
+      - map:
+          user: user
+          page: page
+          value2: "value * 2"
+          ts: ts
+    sink:
+      kafka: {topic: $3, key: user}
+    dead_letter: {topic: $4}
+EOF
+}

@@ -143,44 +143,15 @@ run_streamz() {  # kind run config out-topic expected records-in-span
 
 properties=$(yaml_properties "$KAFKA_PROPS")
 
-enrich_config() {  # group out-topic
-    cat <<EOF
-kafka:
-  bootstrap_servers: "$BOOTSTRAP"
-  group_id: $1
-  properties: $properties
-http:
-  port: 0
-pipelines:
-  - name: enrich
-    source:
-      topics: [clicks]
-      format: json
-      start: earliest
-      event_time: {field: ts, unit: ms}
-      watermark: {max_out_of_order: 2s, idle_timeout: 10s}
-    steps:
-      - filter: "value > 10 && page != '/health'"
-      - map:
-          user: user
-          page: page
-          value2: "value * 2"
-          ts: ts
-    sink:
-      kafka: {topic: $2, key: user}
-    dead_letter: {topic: clicks-dlq}
-EOF
-}
-
 run_enrich() {  # run
     local r=$1
-    enrich_config "bench-enrich-$r" "out-enrich-$r" >"$WORK/enrich-$r.yaml"
+    enrich_config "bench-enrich-$r" clicks "out-enrich-$r" clicks-dlq >"$WORK/enrich-$r.yaml"
     run_streamz enrich "$r" "$WORK/enrich-$r.yaml" "out-enrich-$r" "$ENRICH_OUT" "$TOTAL"
 }
 
 run_enrich2() {  # run: a second replica in the group, then the measured one
     local r=$1 second
-    enrich_config "bench-enrich2-$r" "out-enrich2-$r" >"$WORK/enrich2-$r.yaml"
+    enrich_config "bench-enrich2-$r" clicks "out-enrich2-$r" clicks-dlq >"$WORK/enrich2-$r.yaml"
     start_streamz "$WORK/enrich2-$r.yaml" "$WORK/enrich2-$r-second.log"
     second=$STREAMZ_PID
     EXTRA_PIDS=("$second")

@@ -34,6 +34,10 @@ struct ScaleOutTests {
             }
         }
         print("scale-out: seed \(seed): replica 1 holds \(shares[0]), replica 2 \(shares[1])")
+        for pipeline in ["enrich", "page_views"] {
+            let (a, b) = (shares[0][pipeline] ?? [], shares[1][pipeline] ?? [])
+            #expect(!a.isEmpty && !b.isEmpty && a.isDisjoint(with: b) && a.union(b).count == 8, "\(pipeline): \(a) and \(b)")
+        }
 
         // Kill the first replica in mid-stream; the second must finish everything.
         try await Task.sleep(for: .milliseconds(Int.random(in: 100...1_500)))
@@ -44,7 +48,10 @@ struct ScaleOutTests {
             let share = assigned(port: secondPort)
             return share["enrich"]?.count == 8 && share["page_views"]?.count == 8
         }
+        let taken = assigned(port: secondPort)
+        #expect(taken["enrich"]?.count == 8 && taken["page_views"]?.count == 8, "the survivor holds \(taken)")
         let report = try await FeedOutcome.verify(feed, fixture: fixture, service: second, label: "scale-out seed \(seed)")
+        #expect(report.deadLetters >= feed.expectedDeadLetters, "\(report.deadLetters) dead letters, at least \(feed.expectedDeadLetters) expected")
         print("scale-out: the survivor finished: \(report.enriched) enriched expected, \(report.duplicates) duplicates; table exact")
     }
 
