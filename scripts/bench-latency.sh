@@ -100,31 +100,6 @@ run_c() {  # run
 run_s() {  # run
     local r=$1 json hwm
     enrich_config "lat-$r" "in-s-$r" "out-s-$r" dlq >"$WORK/enrich-$r.yaml"
-kafka:
-  bootstrap_servers: "$BOOTSTRAP"
-  group_id: lat-$r
-  properties: $properties
-http:
-  port: 0
-pipelines:
-  - name: enrich
-    source:
-      topics: [in-s-$r]
-      format: json
-      start: earliest
-      event_time: {field: ts, unit: ms}
-      watermark: {max_out_of_order: 2s, idle_timeout: 10s}
-    steps:
-      - filter: "value > 10 && page != '/health'"
-      - map:
-          user: user
-          page: page
-          value2: "value * 2"
-          ts: ts
-    sink:
-      kafka: {topic: out-s-$r, key: user}
-    dead_letter: {topic: dlq}
-EOF
     start_streamz "$WORK/enrich-$r.yaml" "$WORK/s-$r.log"
     LOAD_BEFORE=$(load1)
     json=$(measure "in-s-$r" "out-s-$r") || { tail -n 20 "$WORK/s-$r.log" "$WORK/latency.err" >&2; die "streamz latency run $r failed"; }
