@@ -16,22 +16,31 @@ struct FaultTests {
     static let topics = [("clicks", 4), ("clicks-enriched", 4), ("clicks-dlq", 4)]
 
     @Test func injectedBrokerErrorsLoseNothing() async throws {
-        guard let fixture = try await ServiceFixture.make(edits: ServiceFixture.restartable, topics: FaultTests.topics) else { return }
+        // The producers here are not idempotent. With idempotence on, about half the
+        // runs lost a dead letter after injected Produce errors, though librdkafka
+        // 2.0.2 had reported it delivered; with it off, none did (12 of 12), and our
+        // code does the same either way: the loss lies in librdkafka's idempotence
+        // against the mock broker (see the README). Without it a retry may duplicate
+        // a record, which the checks allow outside PostgreSQL.
+        let properties = #"properties: {session.timeout.ms: "6000", heartbeat.interval.ms: "500", compression.type: lz4, enable.idempotence: "false"}"#
+        guard let fixture = try await ServiceFixture.make(edits: [ServiceFixture.restartable[0], ("properties: {}", properties)],
+                                                          topics: FaultTests.topics) else { return }
         defer { fixture.tearDown() }
         let broker = fixture.broker
         let feed = ClickFeed(count: 30_000, late: 30, seed: UInt64.random(in: 1...UInt64(UInt32.max)))
         try await BlockingCall.run { try feed.produce(to: broker.bootstrapServers) }
 
         // The first round meets the service as it starts: joining the group, its
-        // first fetches and commits. No Produce errors here: with them, 1 run in 2
-        // lost a dead letter that librdkafka 2.0.2 had reported delivered (cause not
-        // found; see the README). KafkaFaultTests covers Produce errors for a sink.
+        // first fetches, produces and commits.
         try broker.injectErrors(api: .joinGroup, errors: [.coordinatorLoadInProgress, .notCoordinator, .coordinatorNotAvailable])
+        try broker.injectErrors(api: .produce, errors: [.requestTimedOut, .notLeaderForPartition, .leaderNotAvailable,
+                                                        .notEnoughReplicas, .unknownTopicOrPartition])
         try broker.injectErrors(api: .fetch, error: .notLeaderForPartition, count: 5)
         try broker.injectErrors(api: .offsetCommit, error: .requestTimedOut, count: 3)
         let service = try fixture.run()
         try await waitForOutput(service, fixture: fixture, atLeast: 1_000)
         // The second round lands in mid-stream.
+        try broker.injectErrors(api: .produce, errors: [.notEnoughReplicas, .requestTimedOut, .leaderNotAvailable, .notLeaderForPartition])
         try broker.injectErrors(api: .fetch, errors: [.notLeaderForPartition, .unknownTopicOrPartition, .leaderNotAvailable])
         try broker.injectErrors(api: .offsetCommit, errors: [.coordinatorLoadInProgress, .notCoordinator, .requestTimedOut])
 
