@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers shared by scripts/bench-run.sh and scripts/bench-latency.sh (sourced, not run).
+# Helpers shared by the scripts/bench-*.sh benchmarks (sourced, not run).
 # The caller sets BENCH_NAME (log prefix) and ROOT before sourcing, and gets:
 #   log, die, field JSON KEY, median (stdin), build_tools (sets STREAMZ, C_PASS, CLICKS),
 #   start_broker TOPIC... (sets BOOTSTRAP, BROKER_PID; WORK must exist),

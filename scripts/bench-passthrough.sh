@@ -34,8 +34,9 @@ SIZE=${SIZE:-60}
 RUNS=${RUNS:-3}
 RESULT=${1:-}
 
-log() { echo "bench-passthrough: $*" >&2; }
-die() { log "$*"; exit 1; }
+BENCH_NAME=bench-passthrough
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
 
 [[ "$COUNT" =~ ^[0-9]+$ && "$SIZE" =~ ^[0-9]+$ && "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "COUNT, SIZE and RUNS must be whole numbers"
 
@@ -56,15 +57,7 @@ C_PASS=$BENCH/.build/c/passthrough
 
 # ---------------------------------------------------------------- broker
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-passthrough.XXXXXX")
-BROKER_PID=
-cleanup() {
-    if [[ -n "$BROKER_PID" ]] && kill -0 "$BROKER_PID" 2>/dev/null; then
-        kill -TERM "$BROKER_PID" 2>/dev/null || true
-        wait "$BROKER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap cleanup_bench EXIT
 trap 'exit 130' INT TERM
 
 topics=(--topic in:4)
@@ -73,20 +66,7 @@ for s in "${!SETTING_NAMES[@]}"; do
         topics+=(--topic "out-c-$s-$r:4" --topic "out-s-$s-$r:4")
     done
 done
-"$STREAMZ" dev-broker "${topics[@]}" >"$WORK/broker.out" 2>"$WORK/broker.err" &
-BROKER_PID=$!
-BOOTSTRAP=
-for _ in $(seq 1 300); do
-    if [[ -s "$WORK/broker.out" ]]; then
-        BOOTSTRAP=$(head -n 1 "$WORK/broker.out")
-        break
-    fi
-    kill -0 "$BROKER_PID" 2>/dev/null || { cat "$WORK/broker.err" >&2; die "dev-broker exited"; }
-    sleep 0.1
-done
-[[ -n "$BOOTSTRAP" ]] || die "dev-broker printed no bootstrap address within 30 s"
-[[ "$BOOTSTRAP" =~ ^127\.0\.0\.1:[0-9]+$ ]] || die "dev-broker is not on loopback: $BOOTSTRAP"
-log "broker on $BOOTSTRAP (pid $BROKER_PID)"
+start_broker "${topics[@]}"
 
 # ---------------------------------------------------------------- input
 log "producing $COUNT records of $SIZE bytes to 'in'"

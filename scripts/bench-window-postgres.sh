@@ -38,8 +38,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SELF=$ROOT/scripts/bench-window-postgres.sh
 BENCH=$ROOT/Benchmarks
 
-log() { echo "bench-window-postgres: $*" >&2; }
-die() { log "$*"; exit 1; }
+BENCH_NAME=bench-window-postgres
+# shellcheck source=scripts/bench-lib.sh
+source "$ROOT/scripts/bench-lib.sh"
 
 if [[ -z "${DATABASE_URL:-}" ]]; then
     [[ -z "${BENCH_WINDOW_PG_REEXEC:-}" ]] || die "with-postgres.sh did not set DATABASE_URL"
@@ -81,31 +82,11 @@ PQ_BATCH=$BENCH/.build/c/pq_batch
 
 # ---------------------------------------------------------------- broker
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-window-postgres.XXXXXX")
-BROKER_PID=
-cleanup() {
-    if [[ -n "$BROKER_PID" ]] && kill -0 "$BROKER_PID" 2>/dev/null; then
-        kill -TERM "$BROKER_PID" 2>/dev/null || true
-        wait "$BROKER_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap cleanup_bench EXIT
 trap 'exit 130' INT TERM
 
-"$STREAMZ" dev-broker --topic "$TOPIC:8" >"$WORK/broker.out" 2>"$WORK/broker.err" &
-BROKER_PID=$!
-BOOTSTRAP=
-for _ in $(seq 1 300); do
-    if [[ -s "$WORK/broker.out" ]]; then
-        BOOTSTRAP=$(head -n 1 "$WORK/broker.out")
-        break
-    fi
-    kill -0 "$BROKER_PID" 2>/dev/null || { cat "$WORK/broker.err" >&2; die "dev-broker exited"; }
-    sleep 0.1
-done
-[[ -n "$BOOTSTRAP" ]] || die "dev-broker printed no bootstrap address within 30 s"
-[[ "$BOOTSTRAP" =~ ^127\.0\.0\.1:[0-9]+$ ]] || die "dev-broker is not on loopback: $BOOTSTRAP"
-log "broker on $BOOTSTRAP (pid $BROKER_PID); PostgreSQL at $(sed -E 's#//[^@/]*@#//#' <<<"$DATABASE_URL")"
+start_broker --topic "$TOPIC:8"
+log "PostgreSQL at $(sed -E 's#//[^@/]*@#//#' <<<"$DATABASE_URL")"
 
 # ---------------------------------------------------------------- input
 log "producing $COUNT clicks to '$TOPIC' (8 partitions, lz4) and checking they are all retained"

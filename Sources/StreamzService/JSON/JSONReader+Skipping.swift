@@ -63,14 +63,7 @@ extension JSONReader {
             } else {
                 try skipValue()
             }
-            skipWhitespace()
-            guard position < count else { throw failure("unterminated object") }
-            let byte = bytes[position]
-            position += 1
-            if byte == UInt8(ascii: "}") { break }
-            guard byte == UInt8(ascii: ",") else { throw unexpectedByte(at: position - 1, expected: "',' or '}' in object") }
-            skipWhitespace()
-            if position < count, bytes[position] == UInt8(ascii: "}") { throw failure("trailing comma in object") }
+            if try !continues(the: "object", closingWith: UInt8(ascii: "}")) { break }
         }
         depth -= 1
         return .object(JSONObject(uniqueMembers: members))
@@ -103,14 +96,7 @@ extension JSONReader {
         }
         while true {
             try skipValue()
-            skipWhitespace()
-            guard position < count else { throw failure("unterminated array") }
-            let byte = bytes[position]
-            position += 1
-            if byte == UInt8(ascii: "]") { break }
-            guard byte == UInt8(ascii: ",") else { throw unexpectedByte(at: position - 1, expected: "',' or ']' in array") }
-            skipWhitespace()
-            if position < count, bytes[position] == UInt8(ascii: "]") { throw failure("trailing comma in array") }
+            if try !continues(the: "array", closingWith: UInt8(ascii: "]")) { break }
         }
         depth -= 1
     }
@@ -135,14 +121,7 @@ extension JSONReader {
             position += 1
             skipWhitespace()
             try skipValue()
-            skipWhitespace()
-            guard position < count else { throw failure("unterminated object") }
-            let byte = bytes[position]
-            position += 1
-            if byte == UInt8(ascii: "}") { break }
-            guard byte == UInt8(ascii: ",") else { throw unexpectedByte(at: position - 1, expected: "',' or '}' in object") }
-            skipWhitespace()
-            if position < count, bytes[position] == UInt8(ascii: "}") { throw failure("trailing comma in object") }
+            if try !continues(the: "object", closingWith: UInt8(ascii: "}")) { break }
         }
         depth -= 1
     }

@@ -53,14 +53,7 @@ struct JSONReader {
         elements.reserveCapacity(4)
         while true {
             elements.append(try readValue())
-            skipWhitespace()
-            guard position < count else { throw failure("unterminated array") }
-            let byte = bytes[position]
-            position += 1
-            if byte == UInt8(ascii: "]") { break }
-            guard byte == UInt8(ascii: ",") else { throw unexpectedByte(at: position - 1, expected: "',' or ']' in array") }
-            skipWhitespace()
-            if position < count, bytes[position] == UInt8(ascii: "]") { throw failure("trailing comma in array") }
+            if try !continues(the: "array", closingWith: UInt8(ascii: "]")) { break }
         }
         depth -= 1
         return .array(elements)
@@ -90,17 +83,28 @@ struct JSONReader {
             skipWhitespace()
             let value = try readValue()
             JSONObject.insert(key, value, into: &members, index: &index)
-            skipWhitespace()
-            guard position < count else { throw failure("unterminated object") }
-            let byte = bytes[position]
-            position += 1
-            if byte == UInt8(ascii: "}") { break }
-            guard byte == UInt8(ascii: ",") else { throw unexpectedByte(at: position - 1, expected: "',' or '}' in object") }
-            skipWhitespace()
-            if position < count, bytes[position] == UInt8(ascii: "}") { throw failure("trailing comma in object") }
+            if try !continues(the: "object", closingWith: UInt8(ascii: "}")) { break }
         }
         depth -= 1
         return .object(JSONObject(uniqueMembers: members))
+    }
+
+    /// After an element or member: whitespace, then ',' (true: another follows) or
+    /// the closing byte (false). A trailing comma is an error. Shared by the readers
+    /// and the skippers, so they reject exactly the same inputs.
+    @inline(__always)
+    mutating func continues(the container: String, closingWith close: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        guard position < count else { throw failure("unterminated \(container)") }
+        let byte = bytes[position]
+        position += 1
+        if byte == close { return false }
+        guard byte == UInt8(ascii: ",") else {
+            throw unexpectedByte(at: position - 1, expected: close == UInt8(ascii: "]") ? "',' or ']' in array" : "',' or '}' in object")
+        }
+        skipWhitespace()
+        if position < count, bytes[position] == close { throw failure("trailing comma in \(container)") }
+        return true
     }
 
     /// Recursion is bounded here, so hostile nesting fails instead of overflowing the stack.
