@@ -41,13 +41,13 @@ public struct KafkaSinkConfiguration: Sendable {
 /// nothing past it is committed, and `onFailure` runs to stop the pipeline.
 public final class KafkaSink<Element>: Sink<Element> {
     public let configuration: KafkaSinkConfiguration
-    private var producer: RDKafkaProducer!
-    private var topicHandle: OpaquePointer!
+    @exclusivity(unchecked) private var producer: RDKafkaProducer!
+    @exclusivity(unchecked) private var topicHandle: OpaquePointer!
     private let encode: (Element) -> KafkaOutgoing
     @exclusivity(unchecked) private var inFlight = DeliveryLedger()
     @exclusivity(unchecked) private var blocked: [(token: Int, message: KafkaOutgoing)] = []
-    private var upstreamWaiting: [PendingAck] = []
-    private var drained: [PendingAck] = []
+    @exclusivity(unchecked) private var upstreamWaiting: [PendingAck] = []
+    @exclusivity(unchecked) private var drained: [PendingAck] = []
     private let logger = Logger(label: "streamz.kafka.sink")
 
     @exclusivity(unchecked) public private(set) var delivered = 0
@@ -55,8 +55,8 @@ public final class KafkaSink<Element>: Sink<Element> {
     /// The latest sampled time from handing a message to librdkafka to its delivery
     /// report. One message in `latencySampleEvery` is timed, so the hot path reads
     /// the clock rarely.
-    public private(set) var lastDeliveryLatency: Duration?
-    private var latencySample: (token: Int, started: Duration)?
+    @exclusivity(unchecked) public private(set) var lastDeliveryLatency: Duration?
+    @exclusivity(unchecked) private var latencySample: (token: Int, started: Duration)?
     /// How long the sampled message in flight has waited for its delivery report: a
     /// long wait means the brokers are unreachable.
     public var oldestSampleAge: Duration? { latencySample.map { clock.now - $0.started } }

@@ -5,7 +5,7 @@ import Streamz
 final class PartitionTracker: OriginTracker {
     let partition: TopicPartition
     /// Nil until the first record shows where consumption starts.
-    private(set) var offsets: PartitionOffsets?
+    @exclusivity(unchecked) private(set) var offsets: PartitionOffsets?
     /// Set when the partition is revoked: later releases change nothing.
     @exclusivity(unchecked) var revoked = false
     private let budget: InFlightBudget

@@ -2,7 +2,7 @@
 /// acknowledgements it gets back: it emits the next element only when the last one
 /// is acknowledged (back pressure reaches all the way here).
 open class Source<Element>: Stream<Element> {
-    public private(set) final var isRunning = false
+    @exclusivity(unchecked) public private(set) final var isRunning = false
     /// Completes when the source has nothing more to emit, or was stopped.
     public final let finished = PendingAck()
 

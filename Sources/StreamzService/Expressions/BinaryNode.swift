@@ -16,5 +16,9 @@ final class BinaryNode: ExpressionNode, @unchecked Sendable {
         return try op.apply(a, b)
     }
 
+    override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode {
+        BinaryNode(op, left.replacingFields(replace), right.replacingFields(replace))
+    }
+
     override var children: [ExpressionNode] { [left, right] }
 }

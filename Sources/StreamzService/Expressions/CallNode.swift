@@ -12,5 +12,9 @@ final class CallNode: ExpressionNode, @unchecked Sendable {
         try function.evaluate(arguments, record, context)
     }
 
+    override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode {
+        CallNode(function, arguments.map { $0.replacingFields(replace) })
+    }
+
     override var children: [ExpressionNode] { arguments }
 }

@@ -25,6 +25,10 @@ class ExpressionNode: @unchecked Sendable {
         return b
     }
 
+    /// This tree with every `FieldNode` replaced by what `replace` makes of it; nodes
+    /// without fields below them are shared, not copied.
+    func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode { self }
+
     /// The children, for walks over the tree.
     var children: [ExpressionNode] { [] }
 

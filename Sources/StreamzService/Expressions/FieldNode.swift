@@ -21,6 +21,8 @@ final class FieldNode: ExpressionNode, @unchecked Sendable {
         try path.resolve(in: record, missingAsNull: true)
     }
 
+    override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode { replace(self) }
+
     override func collectTopLevelKeys(into keys: inout [String]) {
         if case .key(let key) = path.components[0], !keys.contains(key) { keys.append(key) }
     }

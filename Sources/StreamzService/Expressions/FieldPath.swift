@@ -18,8 +18,14 @@ struct FieldPath: Sendable {
     /// The value at this path. With `missingAsNull` (inside `coalesce`) a path that does
     /// not resolve is null instead of an error.
     func resolve(in root: JSONValue, missingAsNull: Bool = false) throws(EvaluationError) -> JSONValue {
-        var current = root
-        for i in components.indices {
+        try resolve(in: root, from: 0, missingAsNull: missingAsNull)
+    }
+
+    /// The rest of the path, from component `start`, in `value` (the value the
+    /// components before it lead to): the same value or error as the whole path.
+    func resolve(in value: JSONValue, from start: Int, missingAsNull: Bool = false) throws(EvaluationError) -> JSONValue {
+        var current = value
+        for i in start..<components.count {
             switch components[i] {
             case .key(let name):
                 guard case .object(let object) = current else {
@@ -49,6 +55,9 @@ struct FieldPath: Sendable {
     }
 
     private func prefix(_ count: Int) -> String { Self.spell(components[..<count]) }
+
+    /// The first `count` components, spelled as in error messages.
+    func prefixText(_ count: Int) -> String { prefix(count) }
 
     private static func spell(_ components: ArraySlice<Component>) -> String {
         var text = ""

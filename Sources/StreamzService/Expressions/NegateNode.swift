@@ -17,5 +17,9 @@ final class NegateNode: ExpressionNode, @unchecked Sendable {
         }
     }
 
+    override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode {
+        NegateNode(operand.replacingFields(replace))
+    }
+
     override var children: [ExpressionNode] { [operand] }
 }

@@ -8,5 +8,9 @@ final class NotNode: ExpressionNode, @unchecked Sendable {
         .bool(!(try operand.evaluateBool(record, context, for: "!")))
     }
 
+    override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode {
+        NotNode(operand.replacingFields(replace))
+    }
+
     override var children: [ExpressionNode] { [operand] }
 }

@@ -13,5 +13,9 @@ final class OrNode: ExpressionNode, @unchecked Sendable {
         return .bool(try right.evaluateBool(record, context, for: "||"))
     }
 
+    override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode {
+        OrNode(left.replacingFields(replace), right.replacingFields(replace))
+    }
+
     override var children: [ExpressionNode] { [left, right] }
 }

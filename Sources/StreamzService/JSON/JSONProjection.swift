@@ -29,8 +29,11 @@ public struct JSONProjection: Sendable {
         return nil
     }
 
-    func contains(_ key: String) -> Bool {
+    /// The index of `key`, nil when it is not kept.
+    func index(of key: String) -> Int? {
         var key = key
-        return key.withUTF8 { index(of: UnsafeRawBufferPointer($0)) != nil }
+        return key.withUTF8 { index(of: UnsafeRawBufferPointer($0)) }
     }
+
+    func contains(_ key: String) -> Bool { index(of: key) != nil }
 }

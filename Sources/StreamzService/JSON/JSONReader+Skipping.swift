@@ -22,34 +22,50 @@ extension JSONReader {
 
     /// `readObject` with a filter on the keys (the same checks, in the same order).
     private mutating func readProjectedObject(_ projection: JSONProjection) throws(JSONParseError) -> JSONValue {
+        var object = ProjectedObject(projection)
+        try readMembers(projection, into: &object)
+        return .object(JSONObject(uniqueMembers: object.members))
+    }
+
+    /// A document whose top-level object hands each member that `projection` names to
+    /// `kept`, by the key's index and with the range of its value's text, in document
+    /// order (so the last duplicate comes last), and validates the rest. Returns false, having read nothing, when the
+    /// document is not an object.
+    mutating func readTopLevelMembers(
+        _ projection: JSONProjection, into kept: inout some ProjectedMembers
+    ) throws(JSONParseError) -> Bool {
+        guard count > 0 else { throw failure(at: 0, "empty input") }
+        skipWhitespace()
+        guard position < count, bytes[position] == UInt8(ascii: "{") else { return false }
+        try readMembers(projection, into: &kept)
+        skipWhitespace()
+        if position < count { throw failure("unexpected \(describeByte(at: position)) after the value") }
+        return true
+    }
+
+    /// The object at `position`, its kept members handed to `kept`.
+    private mutating func readMembers(
+        _ projection: JSONProjection, into kept: inout some ProjectedMembers
+    ) throws(JSONParseError) {
         try enterContainer()
         position += 1
         skipWhitespace()
         if position < count, bytes[position] == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return .object(JSONObject())
+            return
         }
-        var members: [JSONObject.Member] = []
-        members.reserveCapacity(projection.keys.count)
-        var index: [UTF8Key: Int]? = nil
         while true {
             guard position < count else { throw failure("unterminated object") }
             guard bytes[position] == UInt8(ascii: "\"") else { throw unexpectedByte(at: position, expected: "a string key") }
             // Plain keys are matched on their bytes; a key with escapes is decoded first.
             let keyStart = position + 1
-            var key: String? = nil
-            let keyEnd = try skipString()
-            let wanted: Bool
-            if let keyEnd {
-                let found = projection.index(of: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
-                wanted = found != nil
-                if let found { key = projection.names[found] }
+            let found: Int?
+            if let keyEnd = try skipString() {
+                found = projection.index(of: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyEnd]))
             } else {
                 position = keyStart - 1
-                let decoded = try readString()
-                wanted = projection.contains(decoded)
-                key = decoded
+                found = projection.index(of: try readString())
             }
             skipWhitespace()
             guard position < count, bytes[position] == UInt8(ascii: ":") else {
@@ -57,16 +73,16 @@ extension JSONReader {
             }
             position += 1
             skipWhitespace()
-            if wanted {
+            if let found {
+                let start = position
                 let value = try readValue()
-                JSONObject.insert(key!, value, into: &members, index: &index)
+                kept.keep(found, value, text: start..<position)
             } else {
                 try skipValue()
             }
             if try !continues(the: "object", closingWith: UInt8(ascii: "}")) { break }
         }
         depth -= 1
-        return .object(JSONObject(uniqueMembers: members))
     }
 
     /// Validates the value at `position` as `readValue` would, building nothing.

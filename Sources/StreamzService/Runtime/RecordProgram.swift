@@ -6,25 +6,27 @@ import StreamzKafka
 /// with the same dead-letter reasons ("decode: …", "filter: …", "map: user: …"), as
 /// the chain of one `RecordStep` per stage it replaces, minus what the chain cost on
 /// every record: a node hop per stage (closure call, annotation and record copies,
-/// each a handful of retains and releases), a JSON tree of members nothing reads
-/// (the parse builds only `plan.decodedFields`), an object for the last `map` that
-/// is only written out (its members go straight into the output buffer), and fresh
-/// key and value arrays for each message (they are written into buffers reused
-/// across records).
+/// each a handful of retains and releases), a JSON tree for the record (a JSON object
+/// is parsed into the reused slots of `RecordSlots`, only the members expressions
+/// read, and the expressions reading it are compiled to read slots by index), an
+/// object for the last `map` that is only written out (its members go straight into
+/// the output buffer, a copied field as its input text when that is already what
+/// would be written), and fresh key and value arrays for each message (they are
+/// written into buffers reused across records).
 ///
 /// Lives on the pipeline's loop, like the graph.
 final class RecordProgram {
     private let format: PayloadFormat
     private let maxRecordBytes: Int
     private let fields: JSONProjection
-    private let eventTime: EventTimeReading?
-    /// The steps before `output`, as configured.
-    private let steps: [PipelinePlan.Step]
-    private let key: Expression?
     private let context: EvaluationContext
-    /// When the last step is a map whose object nothing but the sink reads (the key
-    /// is absent, or one of its fields): written member by member, never built.
-    private let output: DirectMap?
+    /// The stages as configured, over a parsed document: for every format, and for
+    /// JSON records that are not objects.
+    private let general: Stages
+    /// For JSON objects: the same stages, with every read of the source record
+    /// compiled into a read of `slots`, which each record is parsed into.
+    private let slotted: Stages?
+    private let slots: RecordSlots?
     /// Reused for each message's key and value. `KafkaSink` copies them into
     /// librdkafka at once; if it has to keep a message (a full producer queue), it
     /// holds a reference, and the next write here copies first (arrays are
@@ -32,19 +34,42 @@ final class RecordProgram {
     @exclusivity(unchecked) private var keyBuffer: [UInt8] = []
     @exclusivity(unchecked) private var valueBuffer: [UInt8] = []
 
+    /// A class: a struct of arrays would be copied, with a retain per array, on
+    /// every record.
+    private final class Stages {
+        let eventTime: EventTimeReading?
+        /// The steps before `output`, as configured.
+        let steps: [PipelinePlan.Step]
+        let key: Expression?
+        /// When the last step is a map whose object nothing but the sink reads (the
+        /// key is absent, or one of its fields): written member by member, never built.
+        let output: DirectMap?
+
+        init(eventTime: EventTimeReading?, steps: [PipelinePlan.Step], key: Expression?, output: DirectMap?) {
+            self.eventTime = eventTime
+            self.steps = steps
+            self.key = key
+            self.output = output
+        }
+    }
+
     /// The last map, compiled for writing: each member's `"name":` prefix as bytes.
     struct DirectMap {
         var fields: [(prefix: [UInt8], name: String, value: Expression)]
         /// Which field is the message key, if the key expression is one of them.
         var keyField: Int?
+        /// Per field, when compiled against slots and the field copies one top-level
+        /// field of the record: that slot, whose text is copied when it is verbatim.
+        var copiedSlots: [Int?] = []
     }
 
-    init(plan: PipelinePlan, key: Expression?, eventTime: EventTimeReading?, context: EvaluationContext) {
+    /// `compilesFieldReads: false` keeps every record on the general path (for tests
+    /// that compare the two).
+    init(plan: PipelinePlan, key: Expression?, eventTime: EventTimeReading?, context: EvaluationContext,
+         compilesFieldReads: Bool = true) {
         format = plan.config.source.format
         maxRecordBytes = plan.config.source.maxRecordBytes
         fields = plan.decodedFields
-        self.eventTime = eventTime
-        self.key = key
         self.context = context
         var steps = plan.steps
         var output: DirectMap?
@@ -60,17 +85,69 @@ final class RecordProgram {
                 steps.removeLast()
             }
         }
-        self.steps = steps
-        self.output = output
+        general = Stages(eventTime: eventTime, steps: steps, key: key, output: output)
+        if format == .json && compilesFieldReads {
+            let slots = RecordSlots(fields)
+            self.slots = slots
+            slotted = Self.compile(general, slots)
+        } else {
+            slots = nil
+            slotted = nil
+        }
         keyBuffer.reserveCapacity(64)
         valueBuffer.reserveCapacity(256)
+    }
+
+    /// `stages` with the expressions that read the source record (the event time,
+    /// the steps up to the first map, and the key or the output when no map comes
+    /// before them) reading `slots` instead.
+    private static func compile(_ stages: Stages, _ slots: RecordSlots) -> Stages {
+        let eventTime = stages.eventTime.map {
+            EventTimeReading(field: $0.field.map(slots.compile), unit: $0.unit, maxAheadOfWallClock: $0.maxAheadOfWallClock)
+        }
+        var mapped = false
+        let steps: [PipelinePlan.Step] = stages.steps.map { step in
+            guard !mapped else { return step }
+            switch step {
+            case .filter(let expression):
+                return .filter(slots.compile(expression))
+            case .map(let fields):
+                mapped = true
+                return .map(fields.map { ($0.name, slots.compile($0.value)) })
+            }
+        }
+        guard !mapped else { return Stages(eventTime: eventTime, steps: steps, key: stages.key, output: stages.output) }
+        var output = stages.output
+        if let fields = stages.output?.fields.map({ ($0.prefix, $0.name, slots.compile($0.value)) }) {
+            output?.fields = fields
+            output?.copiedSlots = fields.map { slots.slot(readBy: $0.2) }
+        }
+        let key = output == nil ? stages.key.map(slots.compile) : stages.key
+        return Stages(eventTime: eventTime, steps: steps, key: key, output: output)
     }
 
     /// The message for `record`, nil when a filter dropped it; a failure names its
     /// stage. Sets the annotation's event time as the `event_time` stage does.
     func run(_ record: KafkaRecord, _ annotation: inout Annotation) throws(StepFailure) -> KafkaOutgoing? {
-        var value = try decode(record)
-        if let eventTime {
+        if let slotted, let slots {
+            do { try RecordDecoding.checkSize(record, limit: maxRecordBytes) } catch { throw StepFailure("decode: \(error.reason)") }
+            guard let bytes = record.value else { throw StepFailure("decode: the record has no value") }
+            let result = bytes.withUnsafeBytes { buffer in
+                Result { () throws(JSONParseError) -> Bool in try slots.parse(buffer) }
+            }
+            switch result {
+            case .success(true): return try run(slotted, on: .null, record, &annotation)
+            case .success(false): break  // not an object: read whole, below
+            case .failure(let error): throw StepFailure("decode: \(error)")
+            }
+        }
+        return try run(general, on: try decode(record), record, &annotation)
+    }
+
+    private func run(_ stages: Stages, on decoded: JSONValue, _ record: KafkaRecord,
+                     _ annotation: inout Annotation) throws(StepFailure) -> KafkaOutgoing? {
+        var value = decoded
+        if let eventTime = stages.eventTime {
             do {
                 annotation.eventTime = try eventTime.read(value, kafkaTime: annotation.eventTime, context: context)
             } catch {
@@ -78,7 +155,7 @@ final class RecordProgram {
             }
         }
         var isOriginal = true
-        for step in steps {
+        for step in stages.steps {
             switch step {
             case .filter(let expression):
                 let keep: JSONValue
@@ -101,8 +178,8 @@ final class RecordProgram {
             }
         }
         let timestamp = annotation.eventTime == Annotation.noTime ? nil : annotation.eventTime
-        if let output { return try write(output, from: value, record: record, timestamp: timestamp) }
-        return try message(record, value, isOriginal: isOriginal, timestamp: timestamp)
+        if let output = stages.output { return try write(output, from: value, record: record, timestamp: timestamp) }
+        return try message(record, value, key: stages.key, isOriginal: isOriginal, timestamp: timestamp)
     }
 
     private func decode(_ record: KafkaRecord) throws(StepFailure) -> JSONValue {
@@ -132,11 +209,16 @@ final class RecordProgram {
         var keyBytes = record.key
         for index in output.fields.indices {
             let field = output.fields[index]
+            valueBuffer.append(contentsOf: field.prefix)
+            if index != output.keyField, !output.copiedSlots.isEmpty, let slot = output.copiedSlots[index],
+               let text = slots?.verbatim[slot], let bytes = record.value {
+                valueBuffer.append(contentsOf: bytes[text])
+                continue
+            }
             let member: JSONValue
             do { member = try field.value.evaluate(value, context: context) } catch {
                 throw StepFailure("map: \(field.name): \(error)")
             }
-            valueBuffer.append(contentsOf: field.prefix)
             member.write(into: &valueBuffer)
             if index == output.keyField {
                 keyBuffer.removeAll(keepingCapacity: true)
@@ -148,7 +230,7 @@ final class RecordProgram {
     }
 
     /// As `OutputEncoding.message`, into the reused buffers.
-    private func message(_ record: KafkaRecord, _ value: JSONValue, isOriginal: Bool,
+    private func message(_ record: KafkaRecord, _ value: JSONValue, key: Expression?, isOriginal: Bool,
                          timestamp: Int64?) throws(StepFailure) -> KafkaOutgoing {
         var keyBytes = record.key
         if let key {
