@@ -21,6 +21,9 @@ public struct JSONProjection: Sendable {
         self.names = names
     }
 
+    /// Keeps no member.
+    static let none = JSONProjection(keys: [])
+
     /// The index of the key whose bytes are `bytes`, nil when it is not kept.
     func index(of bytes: UnsafeRawBufferPointer) -> Int? {
         for i in keys.indices where keys[i].count == bytes.count {

@@ -117,28 +117,10 @@ extension JSONReader {
         depth -= 1
     }
 
+    /// An object read for its members with none of them kept: the member loop is
+    /// `readMembers`', so skipped and read objects fail alike.
     private mutating func skipObject() throws(JSONParseError) {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return
-        }
-        while true {
-            guard position < count else { throw failure("unterminated object") }
-            guard bytes[position] == UInt8(ascii: "\"") else { throw unexpectedByte(at: position, expected: "a string key") }
-            if try skipString() == nil { _ = try readString() }
-            skipWhitespace()
-            guard position < count, bytes[position] == UInt8(ascii: ":") else {
-                throw failure("expected ':' after an object key")
-            }
-            position += 1
-            skipWhitespace()
-            try skipValue()
-            if try !continues(the: "object", closingWith: UInt8(ascii: "}")) { break }
-        }
-        depth -= 1
+        var nothing = NoMembers()
+        try readMembers(JSONProjection.none, into: &nothing)
     }
 }

@@ -21,3 +21,8 @@ struct ProjectedObject: ProjectedMembers {
         JSONObject.insert(names[index], value, into: &members, index: &self.index)
     }
 }
+
+/// For objects whose members are all skipped.
+struct NoMembers: ProjectedMembers {
+    func keep(_ index: Int, _ value: JSONValue, text: Range<Int>) {}
+}
