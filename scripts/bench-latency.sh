@@ -56,9 +56,7 @@ read -r -a PROPS <<<"$KAFKA_PROPS"
 
 build_tools
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-latency.XXXXXX")
-trap cleanup_bench EXIT
-trap 'exit 130' INT TERM
+make_work
 
 topics=(--topic "dlq:$PARTITIONS")
 for r in $(seq 1 "$RUNS"); do

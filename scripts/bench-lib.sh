@@ -3,7 +3,8 @@
 # The caller sets BENCH_NAME (log prefix) and ROOT before sourcing, and gets:
 #   log, die, field JSON KEY, median (stdin), build_tools (sets STREAMZ, C_PASS, CLICKS),
 #   start_broker TOPIC... (sets BOOTSTRAP, BROKER_PID; WORK must exist),
-#   start_streamz CONFIG LOG (sets STREAMZ_PID), stop_pid PID, cleanup_bench (for traps).
+#   start_streamz CONFIG LOG (sets STREAMZ_PID), stop_pid PID, cleanup_bench (for traps),
+#   make_work (sets WORK), config_head GROUP, enrich_config.
 
 BENCH=$ROOT/Benchmarks
 SWIFT=${SWIFT:-swift}
@@ -82,6 +83,13 @@ start_streamz() {  # CONFIG LOG
     kill -0 "$STREAMZ_PID" 2>/dev/null || { tail -n 20 "$2" >&2; die "streamz run exited at once (config $1)"; }
 }
 
+# WORK, a temporary directory removed on exit with everything the benchmark started.
+make_work() {
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/$BENCH_NAME.XXXXXX")
+    trap cleanup_bench EXIT
+    trap 'exit 130' INT TERM
+}
+
 # kafka.properties as YAML flow mapping entries from "k=v k=v".
 yaml_properties() {
     local pair sep="" out=""
@@ -101,9 +109,9 @@ revision() {
     echo "$rev"
 }
 
-# The README's `enrich` pipeline as a config on $BOOTSTRAP with $properties (the
-# caller's librdkafka properties as YAML), HTTP off.
-enrich_config() {  # group input-topic output-topic dead-letter-topic
+# The top of every benchmark config: $BOOTSTRAP, the group, $properties (the caller's
+# librdkafka properties as YAML), HTTP off. The pipelines follow.
+config_head() {  # group
     cat <<EOF
 kafka:
   bootstrap_servers: "$BOOTSTRAP"
@@ -111,6 +119,13 @@ kafka:
   properties: $properties
 http:
   port: 0
+EOF
+}
+
+# The README's `enrich` pipeline as a config (see config_head).
+enrich_config() {  # group input-topic output-topic dead-letter-topic
+    config_head "$1"
+    cat <<EOF
 pipelines:
   - name: enrich
     source:

@@ -56,9 +56,7 @@ C_PASS=$BENCH/.build/c/passthrough
 "$CC" -O2 -o "$C_PASS" "$BENCH/c/passthrough.c" -lrdkafka
 
 # ---------------------------------------------------------------- broker
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-passthrough.XXXXXX")
-trap cleanup_bench EXIT
-trap 'exit 130' INT TERM
+make_work
 
 topics=(--topic in:4)
 for s in "${!SETTING_NAMES[@]}"; do

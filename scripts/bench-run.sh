@@ -74,9 +74,7 @@ read -r -a PROPS <<<"$KAFKA_PROPS"
 
 build_tools
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-run.XXXXXX")
-trap cleanup_bench EXIT
-trap 'exit 130' INT TERM
+make_work
 
 topics=(--topic "clicks:$PARTITIONS" --topic "clicks-dlq:$PARTITIONS")
 for r in $(seq 1 "$RUNS"); do
@@ -162,13 +160,7 @@ run_enrich2() {  # run: a second replica in the group, then the measured one
 
 run_bytes() {  # run
     local r=$1
-    cat >"$WORK/bytes-$r.yaml" <<EOF
-kafka:
-  bootstrap_servers: "$BOOTSTRAP"
-  group_id: bench-bytes-$r
-  properties: $properties
-http:
-  port: 0
+    { config_head "bench-bytes-$r"; cat <<EOF; } >"$WORK/bytes-$r.yaml"
 pipelines:
   - name: passthrough
     source:
@@ -183,15 +175,9 @@ EOF
 
 run_window() {  # run
     local r=$1
-    cat >"$WORK/window-$r.yaml" <<EOF
-kafka:
-  bootstrap_servers: "$BOOTSTRAP"
-  group_id: bench-window-$r
-  properties: $properties
+    { config_head "bench-window-$r"; cat <<EOF; } >"$WORK/window-$r.yaml"
 postgres:
   url: "\${DATABASE_URL}"
-http:
-  port: 0
 pipelines:
   - name: clicks_per_user_$r
     source:

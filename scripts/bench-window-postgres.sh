@@ -81,9 +81,7 @@ PQ_BATCH=$BENCH/.build/c/pq_batch
 "$CC" -O2 -o "$PQ_BATCH" "$BENCH/c/pq_batch.c" $(pkg-config --cflags --libs libpq)
 
 # ---------------------------------------------------------------- broker
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-window-postgres.XXXXXX")
-trap cleanup_bench EXIT
-trap 'exit 130' INT TERM
+make_work
 
 start_broker --topic "$TOPIC:8"
 log "PostgreSQL at $(sed -E 's#//[^@/]*@#//#' <<<"$DATABASE_URL")"

@@ -47,14 +47,7 @@ extension JSONReader {
     private mutating func readMembers(
         _ projection: JSONProjection, into kept: inout some ProjectedMembers
     ) throws(JSONParseError) {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return
-        }
+        guard try opens(closingWith: UInt8(ascii: "}")) else { return }
         while true {
             guard position < count else { throw failure("unterminated object") }
             guard bytes[position] == UInt8(ascii: "\"") else { throw unexpectedByte(at: position, expected: "a string key") }
@@ -102,14 +95,7 @@ extension JSONReader {
     }
 
     private mutating func skipArray() throws(JSONParseError) {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return
-        }
+        guard try opens(closingWith: UInt8(ascii: "]")) else { return }
         while true {
             try skipValue()
             if try !continues(the: "array", closingWith: UInt8(ascii: "]")) { break }

@@ -3,19 +3,8 @@ extension JSONReader {
     /// (nearly all of them) become a String straight from the input bytes.
     mutating func readString() throws(JSONParseError) -> String {
         let start = position + 1
-        var i = start
-        while true {
-            i = skipPlainASCII(from: i)
-            guard i < count else { throw failure(at: start - 1, "unterminated string") }
-            let byte = bytes[i]
-            if byte == UInt8(ascii: "\"") {
-                position = i + 1
-                return makeString(start, i)
-            }
-            if byte == UInt8(ascii: "\\") { return try readEscapedString(start: start, escape: i) }
-            if byte < 0x20 { throw failure(at: i, "unescaped control character in string") }
-            i = try skipUTF8Sequence(at: i)
-        }
+        if let end = try skipString() { return makeString(start, end) }
+        return try readEscapedString(start: start)
     }
 
     /// Validates the string whose opening quote is at `position` as `readString` does,
@@ -39,11 +28,11 @@ extension JSONReader {
         }
     }
 
-    /// The slow path, from the first backslash on: decodes into `scratch`.
-    private mutating func readEscapedString(start: Int, escape: Int) throws(JSONParseError) -> String {
+    /// The slow path, for a string with an escape: decodes into `scratch`, from the
+    /// start again (`skipString` stopped at the first backslash without saying where).
+    private mutating func readEscapedString(start: Int) throws(JSONParseError) -> String {
         scratch.removeAll(keepingCapacity: true)
-        appendBytes(start, escape)
-        var i = escape
+        var i = start
         while true {
             let run = i
             i = skipPlainASCII(from: i)

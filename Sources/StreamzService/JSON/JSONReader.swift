@@ -38,14 +38,7 @@ struct JSONReader {
     }
 
     mutating func readArray() throws(JSONParseError) -> JSONValue {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < count, bytes[position] == UInt8(ascii: "]") {
-            position += 1
-            depth -= 1
-            return .array([])
-        }
+        guard try opens(closingWith: UInt8(ascii: "]")) else { return .array([]) }
         // Reserving a little up front means small containers, the usual case, cost one
         // allocation. (Building on a shared stack and copying out cost more: two
         // allocations and a copy per container.)
@@ -60,14 +53,7 @@ struct JSONReader {
     }
 
     mutating func readObject() throws(JSONParseError) -> JSONValue {
-        try enterContainer()
-        position += 1
-        skipWhitespace()
-        if position < count, bytes[position] == UInt8(ascii: "}") {
-            position += 1
-            depth -= 1
-            return .object(JSONObject())
-        }
+        guard try opens(closingWith: UInt8(ascii: "}")) else { return .object(JSONObject()) }
         var members: [JSONObject.Member] = []
         members.reserveCapacity(4)
         var index: [UTF8Key: Int]? = nil
@@ -107,10 +93,20 @@ struct JSONReader {
         return true
     }
 
-    /// Recursion is bounded here, so hostile nesting fails instead of overflowing the stack.
-    mutating func enterContainer() throws(JSONParseError) {
+    /// Enters the array or object whose opening byte is at `position`: false, with the
+    /// container read, when `close` follows at once (it is empty); true, with
+    /// `position` at its first element or member, when the caller reads on and
+    /// leaves it (`depth -= 1`). Recursion is bounded here, so hostile nesting fails
+    /// instead of overflowing the stack.
+    mutating func opens(closingWith close: UInt8) throws(JSONParseError) -> Bool {
         depth += 1
         if depth > maxDepth { throw nestedTooDeeply() }
+        position += 1
+        skipWhitespace()
+        guard position < count, bytes[position] == close else { return true }
+        position += 1
+        depth -= 1
+        return false
     }
 
     mutating func expectWord(_ word: StaticString) throws(JSONParseError) {

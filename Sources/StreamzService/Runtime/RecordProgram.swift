@@ -24,9 +24,8 @@ final class RecordProgram {
     /// JSON records that are not objects.
     private let general: Stages
     /// For JSON objects: the same stages, with every read of the source record
-    /// compiled into a read of `slots`, which each record is parsed into.
+    /// compiled into a read of its `slots`, which each record is parsed into.
     private let slotted: Stages?
-    private let slots: RecordSlots?
     /// Reused for each message's key and value. `KafkaSink` copies them into
     /// librdkafka at once; if it has to keep a message (a full producer queue), it
     /// holds a reference, and the next write here copies first (arrays are
@@ -44,12 +43,16 @@ final class RecordProgram {
         /// When the last step is a map whose object nothing but the sink reads (the
         /// key is absent, or one of its fields): written member by member, never built.
         let output: DirectMap?
+        /// What the expressions read the source record from, when compiled for slots.
+        let slots: RecordSlots?
 
-        init(eventTime: EventTimeReading?, steps: [PipelinePlan.Step], key: Expression?, output: DirectMap?) {
+        init(eventTime: EventTimeReading?, steps: [PipelinePlan.Step], key: Expression?, output: DirectMap?,
+             slots: RecordSlots? = nil) {
             self.eventTime = eventTime
             self.steps = steps
             self.key = key
             self.output = output
+            self.slots = slots
         }
     }
 
@@ -60,7 +63,7 @@ final class RecordProgram {
         var keyField: Int?
         /// Per field, when compiled against slots and the field copies one top-level
         /// field of the record: that slot, whose text is copied when it is verbatim.
-        var copiedSlots: [Int?] = []
+        var copiedSlots: [Int?]
     }
 
     /// `compilesFieldReads: false` keeps every record on the general path (for tests
@@ -81,17 +84,14 @@ final class RecordProgram {
                     JSONValue.string(field.name).write(into: &prefix)
                     prefix.append(UInt8(ascii: ":"))
                     return (prefix, field.name, field.value)
-                }, keyField: keyField)
+                }, keyField: keyField, copiedSlots: Array(repeating: nil, count: mapFields.count))
                 steps.removeLast()
             }
         }
         general = Stages(eventTime: eventTime, steps: steps, key: key, output: output)
         if format == .json && compilesFieldReads {
-            let slots = RecordSlots(fields)
-            self.slots = slots
-            slotted = Self.compile(general, slots)
+            slotted = Self.compile(general, RecordSlots(fields))
         } else {
-            slots = nil
             slotted = nil
         }
         keyBuffer.reserveCapacity(64)
@@ -116,32 +116,32 @@ final class RecordProgram {
                 return .map(fields.map { ($0.name, slots.compile($0.value)) })
             }
         }
-        guard !mapped else { return Stages(eventTime: eventTime, steps: steps, key: stages.key, output: stages.output) }
+        guard !mapped else {
+            return Stages(eventTime: eventTime, steps: steps, key: stages.key, output: stages.output, slots: slots)
+        }
         var output = stages.output
         if let fields = stages.output?.fields.map({ ($0.prefix, $0.name, slots.compile($0.value)) }) {
             output?.fields = fields
             output?.copiedSlots = fields.map { slots.slot(readBy: $0.2) }
         }
         let key = output == nil ? stages.key.map(slots.compile) : stages.key
-        return Stages(eventTime: eventTime, steps: steps, key: key, output: output)
+        return Stages(eventTime: eventTime, steps: steps, key: key, output: output, slots: slots)
     }
 
     /// The message for `record`, nil when a filter dropped it; a failure names its
     /// stage. Sets the annotation's event time as the `event_time` stage does.
     func run(_ record: KafkaRecord, _ annotation: inout Annotation) throws(StepFailure) -> KafkaOutgoing? {
-        if let slotted, let slots {
-            do { try RecordDecoding.checkSize(record, limit: maxRecordBytes) } catch { throw StepFailure("decode: \(error.reason)") }
-            guard let bytes = record.value else { throw StepFailure("decode: the record has no value") }
-            let result = bytes.withUnsafeBytes { buffer in
-                Result { () throws(JSONParseError) -> Bool in try slots.parse(buffer) }
-            }
-            switch result {
-            case .success(true): return try run(slotted, on: .null, record, &annotation)
-            case .success(false): break  // not an object: read whole, below
-            case .failure(let error): throw StepFailure("decode: \(error)")
-            }
+        do { try RecordDecoding.checkSize(record, limit: maxRecordBytes) } catch { throw StepFailure("decode: \(error.reason)") }
+        guard let slotted, let slots = slotted.slots else { return try run(general, on: try decode(record), record, &annotation) }
+        let bytes = try value(of: record)
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(JSONParseError) -> JSONValue? in try slots.parse(buffer) }
         }
-        return try run(general, on: try decode(record), record, &annotation)
+        switch result {
+        case .success(nil): return try run(slotted, on: .null, record, &annotation)
+        case .success(let document?): return try run(general, on: document, record, &annotation)  // not an object
+        case .failure(let error): throw StepFailure("decode: \(error)")
+        }
     }
 
     private func run(_ stages: Stages, on decoded: JSONValue, _ record: KafkaRecord,
@@ -178,18 +178,20 @@ final class RecordProgram {
             }
         }
         let timestamp = annotation.eventTime == Annotation.noTime ? nil : annotation.eventTime
-        if let output = stages.output { return try write(output, from: value, record: record, timestamp: timestamp) }
+        if let output = stages.output {
+            return try write(output, from: value, slots: stages.slots, record: record, timestamp: timestamp)
+        }
         return try message(record, value, key: stages.key, isOriginal: isOriginal, timestamp: timestamp)
     }
 
+    /// The record as a document, for the general path (its size already checked).
     private func decode(_ record: KafkaRecord) throws(StepFailure) -> JSONValue {
-        do { try RecordDecoding.checkSize(record, limit: maxRecordBytes) } catch { throw StepFailure("decode: \(error.reason)") }
         guard format == .json else {
             do { return try RecordDecoding.decode(record, format: format).value } catch {
                 throw StepFailure("decode: \(error.reason)")
             }
         }
-        guard let bytes = record.value else { throw StepFailure("decode: the record has no value") }
+        let bytes = try value(of: record)
         let fields = self.fields
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(JSONParseError) -> JSONValue in try JSONParser.parse(buffer, projecting: fields) }
@@ -200,9 +202,14 @@ final class RecordProgram {
         }
     }
 
+    private func value(of record: KafkaRecord) throws(StepFailure) -> [UInt8] {
+        guard let bytes = record.value else { throw StepFailure("decode: the record has no value") }
+        return bytes
+    }
+
     /// The last map, written as it is evaluated: the object it would have built, in
     /// compact JSON, and its key field's value as the key.
-    private func write(_ output: DirectMap, from value: JSONValue, record: KafkaRecord,
+    private func write(_ output: DirectMap, from value: JSONValue, slots: RecordSlots?, record: KafkaRecord,
                        timestamp: Int64?) throws(StepFailure) -> KafkaOutgoing {
         valueBuffer.removeAll(keepingCapacity: true)
         valueBuffer.append(UInt8(ascii: "{"))
@@ -210,7 +217,7 @@ final class RecordProgram {
         for index in output.fields.indices {
             let field = output.fields[index]
             valueBuffer.append(contentsOf: field.prefix)
-            if index != output.keyField, !output.copiedSlots.isEmpty, let slot = output.copiedSlots[index],
+            if index != output.keyField, let slot = output.copiedSlots[index],
                let text = slots?.verbatim[slot], let bytes = record.value {
                 valueBuffer.append(contentsOf: bytes[text])
                 continue

@@ -42,19 +42,20 @@ final class RecordSlots: ProjectedMembers {
 
     /// The slot a whole expression reads, when it is one top-level field (`user`).
     func slot(readBy expression: Expression) -> Int? {
-        guard let node = expression.root as? SlotFieldNode, node.slots === self, node.path.components.count == 1 else { return nil }
+        guard let node = expression.root as? SlotFieldNode, node.slots === self, node.path.components.count == 1 else {
+            return nil
+        }
         return node.slot
     }
 
-    /// Parses `bytes` into the slots; false, with the slots empty, when the document is
-    /// valid but not an object.
-    func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParseError) -> Bool {
+    /// Parses `bytes` into the slots: nil when the document is an object (the slots
+    /// hold it); otherwise the whole document, read once, with the slots empty.
+    func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONParser.defaultMaxDepth) throws(JSONParseError) -> JSONValue? {
         clear()
         var reader = JSONReader(bytes, maxDepth: maxDepth)
         var slots = self
-        let isObject = try reader.readTopLevelMembers(projection, into: &slots)
-        if !isObject { _ = try reader.readDocument() }
-        return isObject
+        if try reader.readTopLevelMembers(projection, into: &slots) { return nil }
+        return try reader.readDocument()
     }
 
     /// `expression` with its field reads turned into slot reads. Every top-level key
