@@ -4,7 +4,12 @@ import Streamz
 /// Tokens are handed out in order, so an array indexed by `token - base` replaces a
 /// hash map; reports that come out of order just leave holes until the front closes.
 struct DeliveryLedger {
-    private var entries: [(origin: Origin?, open: Bool)] = []
+    private struct Entry {
+        var origin: Origin?
+        var open: Bool
+    }
+
+    private var entries: [Entry] = []
     private var head = 0
     private var base = 1
     private(set) var count = 0
@@ -13,7 +18,7 @@ struct DeliveryLedger {
 
     /// Records a new message; returns its token.
     mutating func open(_ origin: Origin?) -> Int {
-        entries.append((origin, true))
+        entries.append(Entry(origin: origin, open: true))
         count += 1
         return base + entries.count - 1
     }
@@ -23,7 +28,7 @@ struct DeliveryLedger {
         let index = token - base
         guard index >= head, index < entries.count, entries[index].open else { return nil }
         let origin = entries[index].origin
-        entries[index] = (nil, false)
+        entries[index] = Entry(origin: nil, open: false)
         count -= 1
         while head < entries.count, !entries[head].open { head += 1 }
         if head == entries.count {

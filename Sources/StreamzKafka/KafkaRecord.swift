@@ -11,19 +11,34 @@ public struct KafkaRecord: Sendable {
     public var offset: Int64
     public var key: [UInt8]?
     public var value: [UInt8]?
-    public var headers: [KafkaHeader]
+    public var headers: [KafkaHeader] {
+        get {
+            switch storedHeaders {
+            case .parsed(let headers): headers
+            case .deferred(let deferred): deferred.headers
+            }
+        }
+        set { storedHeaders = .parsed(newValue) }
+    }
+    var storedHeaders: StoredHeaders
     /// Epoch milliseconds; -1 when the record has none.
     public var timestamp: Int64
     public var timestampType: TimestampType
 
     public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
                 headers: [KafkaHeader] = [], timestamp: Int64 = -1, timestampType: TimestampType = .none) {
+        self.init(topic: topic, partition: partition, offset: offset, key: key, value: value,
+                  storedHeaders: .parsed(headers), timestamp: timestamp, timestampType: timestampType)
+    }
+
+    init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
+         storedHeaders: StoredHeaders, timestamp: Int64, timestampType: TimestampType) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.key = key
         self.value = value
-        self.headers = headers
+        self.storedHeaders = storedHeaders
         self.timestamp = timestamp
         self.timestampType = timestampType
     }
@@ -31,6 +46,12 @@ public struct KafkaRecord: Sendable {
     /// The value as UTF-8 text, invalid sequences repaired.
     public var valueString: String? { value.map { String(decoding: $0, as: UTF8.self) } }
     public var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
+
+    enum StoredHeaders: Sendable {
+        case parsed([KafkaHeader])
+        /// A `KafkaSource` record's: parsed from librdkafka's message when first read.
+        case deferred(DeferredHeaders)
+    }
 }
 
 public struct KafkaHeader: Sendable, Equatable {

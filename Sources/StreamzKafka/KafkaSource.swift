@@ -63,6 +63,8 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     /// consecutive records mostly share a partition, and this skips hashing a string.
     @exclusivity(unchecked) private var lastTracker: (topic: OpaquePointer, partition: Int32, tracker: PartitionTracker)?
     @exclusivity(unchecked) private var paused = false
+    /// The headers of the message being emitted (see `DeferredHeaders`).
+    @exclusivity(unchecked) private var deferredHeaders = DeferredHeaders()
     @exclusivity(unchecked) private var waitingOnAck = false
     private var commitTimer: ScheduledWork?
     private let logger = Logger(label: "streamz.kafka.source")
@@ -151,6 +153,23 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             return
         }
         guard isRunning else { return }  // stopping: this record is not emitted nor committed
+        deferredHeaders.attach(message)
+        emitRecord(of: message)
+        // A record kept past its emit (buffered, sent elsewhere) still holds the box: its
+        // headers are parsed now, before the message goes, and the next record gets a
+        // new box. Otherwise the box is reused, and nothing was allocated for headers.
+        if isKnownUniquelyReferenced(&deferredHeaders) {
+            deferredHeaders.attach(nil)
+        } else {
+            deferredHeaders.detach()
+            deferredHeaders = DeferredHeaders()
+        }
+    }
+
+    /// Separate from `handle` so that every copy of the record made here is gone when
+    /// it returns, and the headers box is uniquely referenced unless a record escaped.
+    @inline(never)
+    private func emitRecord(of message: UnsafeMutablePointer<rd_kafka_message_t>) {
         let record = makeRecord(message)
         let tracker: PartitionTracker
         if let last = lastTracker, last.topic == message.pointee.rkt, last.partition == record.partition, !last.tracker.revoked {
@@ -198,7 +217,7 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         var type = rd_kafka_timestamp_type_t(rawValue: 0)
         let timestamp = rd_kafka_message_timestamp(message, &type)
         return KafkaRecord(topic: topic, partition: m.partition, offset: m.offset, key: key, value: value,
-                           headers: Self.headers(of: message), timestamp: timestamp,
+                           storedHeaders: .deferred(deferredHeaders), timestamp: timestamp,
                            timestampType: type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? .createTime
                                : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .none)
     }

@@ -14,9 +14,26 @@ final class RDKafkaProducer: @unchecked Sendable {
 
     final class Context: @unchecked Sendable {
         let lock = NSLock()
-        var batch: [Delivery] = []
+        /// Behind `lock`: appended to once per delivered message.
+        @exclusivity(unchecked) var batch: [Delivery] = []
         /// When the reports are served on a loop: wakes it as they arrive.
         weak var loop: KafkaLoop?
+    }
+
+    /// What a loop's server needs to know besides the handle: whether the producer
+    /// has closed. The server holds this, not the producer: a weak reference to the
+    /// producer would give it a side table, and every retain of it (one per produced
+    /// message) a slow path.
+    final class Serving: @unchecked Sendable {
+        let lock = NSLock()
+        /// Behind `lock`: once set, no poll is running or will run.
+        var closed = false
+
+        func close() {
+            lock.lock()
+            closed = true
+            lock.unlock()
+        }
     }
 
     let handle: OpaquePointer
@@ -43,11 +60,14 @@ final class RDKafkaProducer: @unchecked Sendable {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
             guard let message, let opaque else { return }
-            let context = Unmanaged<Context>.fromOpaque(opaque).takeUnretainedValue()
-            let token = Int(bitPattern: message.pointee._private)
-            context.lock.lock()
-            context.batch.append(Delivery(token: token, error: message.pointee.err.rawValue))
-            context.lock.unlock()
+            let delivery = Delivery(token: Int(bitPattern: message.pointee._private), error: message.pointee.err.rawValue)
+            // Guaranteed, not retained: the producer (which owns the context) outlives its
+            // handle's callbacks; this runs once per message.
+            Unmanaged<Context>.fromOpaque(opaque)._withUnsafeGuaranteedRef { context in
+                context.lock.lock()
+                context.batch.append(delivery)
+                context.lock.unlock()
+            }
         }
         var errorText = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errorText, errorText.count) else {
@@ -65,15 +85,14 @@ final class RDKafkaProducer: @unchecked Sendable {
             }, Unmanaged.passUnretained(context).toOpaque())
             rd_kafka_queue_destroy(queue)
             running = false
-            let context = self.context
-            loop.addServer { [weak self] in
-                guard let self else { return }
-                // Under `serveLock`: once `close` has set `closed`, no poll is running or
-                // will run, so the handle can go.
-                self.serveLock.lock()
-                guard !self.closed else { return self.serveLock.unlock() }
-                rd_kafka_poll(self.handle, 0)
-                self.serveLock.unlock()
+            let context = self.context, serving = self.serving
+            loop.addServer {
+                // Under the lock: once `close` (or deinit) has closed `serving`, no poll
+                // is running or will run, so the handle can go.
+                serving.lock.lock()
+                guard !serving.closed else { return serving.lock.unlock() }
+                rd_kafka_poll(handle, 0)
+                serving.lock.unlock()
                 context.lock.lock()
                 let batch = context.batch
                 context.batch = []
@@ -103,9 +122,8 @@ final class RDKafkaProducer: @unchecked Sendable {
     }
 
     private var stopRequested = false
-    /// Set by `close`; a loop-served producer stops serving then.
-    private var closed = false
-    private let serveLock = NSLock()
+    /// Closed by `close`; a loop-served producer stops serving then.
+    private let serving = Serving()
     private var isRunning: Bool {
         stopped.lock()
         defer { stopped.unlock() }
@@ -204,9 +222,7 @@ final class RDKafkaProducer: @unchecked Sendable {
             _ = rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         }
         _ = flush(timeoutMilliseconds: max(0, timeoutMilliseconds))
-        serveLock.lock()
-        closed = true
-        serveLock.unlock()
+        serving.close()
         stopped.lock()
         stopRequested = true
         while running { _ = stopped.wait(until: Date().addingTimeInterval(0.2)) }
@@ -218,6 +234,7 @@ final class RDKafkaProducer: @unchecked Sendable {
         let alive = running
         stopped.unlock()
         if alive { close(timeoutMilliseconds: 0) }
+        serving.close()
         for topic in topics.values { rd_kafka_topic_destroy(topic) }
         rd_kafka_destroy(handle)
     }

@@ -186,6 +186,7 @@ final class RecordProgram {
 
     /// The record as a document, for the general path (its size already checked).
     private func decode(_ record: KafkaRecord) throws(StepFailure) -> JSONValue {
+        if format == .bytes { return .null }  // nothing reads it: no record to build
         guard format == .json else {
             do { return try RecordDecoding.decode(record, format: format).value } catch {
                 throw StepFailure("decode: \(error.reason)")
