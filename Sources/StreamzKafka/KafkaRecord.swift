@@ -11,6 +11,9 @@ public struct KafkaRecord: Sendable {
     public var offset: Int64
     public var key: [UInt8]?
     public var value: [UInt8]?
+    /// A record from `KafkaSource` parses its headers on first read (from any thread,
+    /// any time): librdkafka allocates to parse them, even when there are none, and
+    /// most pipelines never look.
     public var headers: [KafkaHeader] {
         get {
             switch storedHeaders {
