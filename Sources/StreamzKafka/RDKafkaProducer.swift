@@ -181,14 +181,13 @@ final class RDKafkaProducer: @unchecked Sendable {
                     }
                     defer { vus.baseAddress!.deinitialize(count: n) }
                     guard let failure = rd_kafka_produceva(handle, vus.baseAddress, n) else { return RD_KAFKA_RESP_ERR_NO_ERROR }
-                    // On failure (a full queue, which the sink retries) the headers stay ours.
-                    if let list { rd_kafka_headers_destroy(list) }
                     defer { rd_kafka_error_destroy(failure) }
                     return rd_kafka_error_code(failure)
                 }
             }
         }
-        // On failure the headers were not taken over.
+        // On failure (a full queue, which the sink retries) the headers were not taken
+        // over: they are freed here, once.
         if error != RD_KAFKA_RESP_ERR_NO_ERROR, let list { rd_kafka_headers_destroy(list) }
         return error
     }

@@ -65,7 +65,9 @@ extension KafkaIntegration {
         let source = try KafkaSource(configuration, loop: loop)
         var sinkConfiguration = KafkaSinkConfiguration(bootstrapServers: broker.bootstrapServers, topic: "out")
         sinkConfiguration.properties = ["queue.buffering.max.messages": "10", "linger.ms": "0", "log_level": "3"]
-        let sink = try source.sinkToKafka(sinkConfiguration) { KafkaOutgoing(key: $0.key, value: $0.value) }
+        // With headers: a message refused by the full queue keeps its header list, which
+        // must be freed once, not twice, before the retry builds a new one.
+        let sink = try source.sinkToKafka(sinkConfiguration) { KafkaOutgoing(key: $0.key, value: $0.value, headers: $0.headers) }
         source.start()
         try await waitUntil("500 deliveries") { await loop.perform { sink.delivered } == 500 }
         let peak = await loop.perform { source.peakInFlightRecords }
@@ -73,6 +75,12 @@ extension KafkaIntegration {
         await source.shutdown()
         sink.close()
         loop.shutdown()
+
+        let collector = try Collector(bootstrap: broker.bootstrapServers, topic: "out")
+        try await waitUntil("the output") { collector.values.count >= 500 }
+        await collector.stop()
+        let written = collector.values.map { "\($0.keyString ?? "-") \($0.valueString ?? "-") \($0.headers.map(\.name))" }
+        #expect(written == (0..<500).map { "k\($0) v\($0) [\"n\"]" }, "every record exactly as consumed, in order")
     }
 
     @Test func aFailedDeliveryStopsThePipelineWithoutCommittingPastIt() async throws {

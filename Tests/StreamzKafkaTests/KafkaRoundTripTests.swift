@@ -34,13 +34,15 @@ extension KafkaIntegration {
         #expect(values == Set(messages.map { $0.value.uppercased() }))
         let record = try #require(collector.values.first)
         #expect(record.headers.first?.name == "n", "headers pass through")
-        // Headers are parsed lazily (read inside the pipeline's emit, kept by the
-        // collector after it): each record must still carry its own, "n" = its index.
+        // Headers are parsed lazily (read inside the pipeline's emit, parsed before the
+        // message goes when the collector keeps the record): each record must still
+        // carry its own, "n" = its index (and its key, "k" + index % 17).
         let mismatched = collector.values.count { record in
             let index = record.valueString?.split(separator: " ").last.map(String.init)
             return record.headers.count != 1 || record.headers.first.flatMap { $0.value.map { String(decoding: $0, as: UTF8.self) } } != index
+                || record.keyString != index.flatMap(Int.init).map { "k\($0 % 17)" }
         }
-        #expect(mismatched == 0, "records carrying another record's headers, or none")
+        #expect(mismatched == 0, "records carrying another record's key or headers, or none")
         #expect(record.timestamp > 0 && record.timestampType == .createTime)
     }
 
