@@ -225,10 +225,14 @@ or_nan() { [[ -n "$1" ]] && echo "$1" || echo NaN; }
 mode_note=$([[ "$QUICK" == 1 ]] && echo "QUICK mode, " || true)
 # A panel whose figures are all missing (part not run or failed) says so instead.
 panel() {  # data-file plot-command
-    if awk '!/^#/ && ($2 != "NaN" || $3 != "NaN") { found = 1 } END { exit !found }' "$1"; then
+    # The label may be quoted and hold spaces: drop it, then the first two fields are
+    # Streamz's figure and its baseline (a target column may be set even when not run).
+    if awk '!/^#/ { if ($0 ~ /^"/) sub(/^"[^"]*"[ \t]+/, ""); else sub(/^[^ \t]+[ \t]+/, "")
+                    if ($1 != "NaN" || $2 != "NaN") found = 1 } END { exit !found }' "$1"; then
         echo "$2"
     else
-        echo "set label 1 'no data (not run or failed)' at graph 0.5, 0.5 center; plot [0:1] [0:1] 2 notitle; unset label 1"
+        # `with lines`: under the histogram style a bare constant has no valid points.
+        echo "set label 1 'no data (not run or failed)' at graph 0.5, 0.5 center; plot [0:1] [0:1] 2 with lines lc rgb 'white' notitle; unset label 1"
     fi
 }
 gnuplot <<EOF || die "gnuplot failed"
