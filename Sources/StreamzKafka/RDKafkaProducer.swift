@@ -12,27 +12,24 @@ final class RDKafkaProducer: @unchecked Sendable {
         let error: Int32
     }
 
+    /// What the delivery callback and a loop's server share. The server holds this,
+    /// not the producer: a weak reference to the producer would give it a side table,
+    /// and every retain of it (one per produced message) a slow path.
     final class Context: @unchecked Sendable {
         let lock = NSLock()
         /// Behind `lock`: appended to once per delivered message.
         @exclusivity(unchecked) var batch: [Delivery] = []
         /// When the reports are served on a loop: wakes it as they arrive.
         weak var loop: KafkaLoop?
-    }
-
-    /// What a loop's server needs to know besides the handle: whether the producer
-    /// has closed. The server holds this, not the producer: a weak reference to the
-    /// producer would give it a side table, and every retain of it (one per produced
-    /// message) a slow path.
-    final class Serving: @unchecked Sendable {
-        let lock = NSLock()
-        /// Behind `lock`: once set, no poll is running or will run.
+        /// Held by a loop's server around each poll.
+        let serveLock = NSLock()
+        /// Behind `serveLock`: once set, no poll is running or will run.
         var closed = false
 
         func close() {
-            lock.lock()
+            serveLock.lock()
             closed = true
-            lock.unlock()
+            serveLock.unlock()
         }
     }
 
@@ -85,14 +82,14 @@ final class RDKafkaProducer: @unchecked Sendable {
             }, Unmanaged.passUnretained(context).toOpaque())
             rd_kafka_queue_destroy(queue)
             running = false
-            let context = self.context, serving = self.serving
+            let context = self.context
             loop.addServer {
-                // Under the lock: once `close` (or deinit) has closed `serving`, no poll
+                // Under the lock: once `close` (or deinit) has closed the context, no poll
                 // is running or will run, so the handle can go.
-                serving.lock.lock()
-                guard !serving.closed else { return serving.lock.unlock() }
+                context.serveLock.lock()
+                guard !context.closed else { return context.serveLock.unlock() }
                 rd_kafka_poll(handle, 0)
-                serving.lock.unlock()
+                context.serveLock.unlock()
                 context.lock.lock()
                 let batch = context.batch
                 context.batch = []
@@ -122,8 +119,6 @@ final class RDKafkaProducer: @unchecked Sendable {
     }
 
     private var stopRequested = false
-    /// Closed by `close`; a loop-served producer stops serving then.
-    private let serving = Serving()
     private var isRunning: Bool {
         stopped.lock()
         defer { stopped.unlock() }
@@ -221,7 +216,7 @@ final class RDKafkaProducer: @unchecked Sendable {
             _ = rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         }
         _ = flush(timeoutMilliseconds: max(0, timeoutMilliseconds))
-        serving.close()
+        context.close()
         stopped.lock()
         stopRequested = true
         while running { _ = stopped.wait(until: Date().addingTimeInterval(0.2)) }
@@ -233,7 +228,7 @@ final class RDKafkaProducer: @unchecked Sendable {
         let alive = running
         stopped.unlock()
         if alive { close(timeoutMilliseconds: 0) }
-        serving.close()
+        context.close()
         for topic in topics.values { rd_kafka_topic_destroy(topic) }
         rd_kafka_destroy(handle)
     }

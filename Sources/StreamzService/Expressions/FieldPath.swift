@@ -54,10 +54,8 @@ struct FieldPath: Sendable {
         return current
     }
 
-    private func prefix(_ count: Int) -> String { Self.spell(components[..<count]) }
-
     /// The first `count` components, spelled as in error messages.
-    func prefixText(_ count: Int) -> String { prefix(count) }
+    func prefix(_ count: Int) -> String { Self.spell(components[..<count]) }
 
     private static func spell(_ components: ArraySlice<Component>) -> String {
         var text = ""

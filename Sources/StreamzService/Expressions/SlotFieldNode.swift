@@ -14,7 +14,7 @@ final class SlotFieldNode: ExpressionNode, @unchecked Sendable {
     }
 
     override func evaluate(_ record: JSONValue, _ context: EvaluationContext) throws(EvaluationError) -> JSONValue {
-        guard let value = slots.values[slot] else { throw EvaluationError("missing field '\(path.prefixText(1))'") }
+        guard let value = slots.values[slot] else { throw EvaluationError("missing field '\(path.prefix(1))'") }
         return path.components.count == 1 ? value : try path.resolve(in: value, from: 1)
     }
 
