@@ -141,11 +141,12 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             timeout = 0
             if blockedSince != nil || !isRunning { break }
         }
+        consumer.handOverReleased()
         return true
     }
 
     private func handle(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
-        defer { rd_kafka_message_destroy(message) }
+        defer { consumer.release(message) }
         let error = message.pointee.err
         guard error == RD_KAFKA_RESP_ERR_NO_ERROR else {
             // Consumer errors are informational (librdkafka retries); none is fatal.

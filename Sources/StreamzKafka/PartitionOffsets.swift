@@ -39,8 +39,10 @@ public struct PartitionOffsets: Sendable {
         inFlightBytes += bytes
     }
 
+    /// Adds a hold to a record still in flight. A done record is not revived: the
+    /// committed offset may already be past it.
     public mutating func retain(offset: Int64) {
-        guard let index = index(of: offset) else { return }
+        guard let index = index(of: offset), inFlight[index].holds > 0 else { return }
         inFlight[index].holds += 1
     }
 
@@ -73,7 +75,11 @@ public struct PartitionOffsets: Sendable {
         // Most lookups are for the newest record (the emitter's release, a sink's
         // retain) or the oldest (in-order deliveries): check those before searching.
         if let last = inFlight.indices.last, last >= head, inFlight[last].offset == offset { return last }
-        if head < inFlight.count, inFlight[head].offset == offset { return head }
+        guard head < inFlight.count, offset >= inFlight[head].offset else { return nil }
+        // Without gaps (no compaction, no transaction markers) the distance from the
+        // oldest offset is the distance in the array.
+        let distance = offset - inFlight[head].offset
+        if distance < Int64(inFlight.count - head), inFlight[head + Int(distance)].offset == offset { return head + Int(distance) }
         var low = head, high = inFlight.count
         while low < high {
             let middle = (low + high) / 2

@@ -9,11 +9,14 @@ final class RDKafkaConsumer {
         case revoked([TopicPartition])
     }
 
-    /// What `poll` returns: a message (owned; call `rd_kafka_message_destroy`), or
+    /// What `poll` returns: a message (owned; give it to `release`), or
     /// nothing. Rebalances and errors are handled inside `poll`.
     let handle: OpaquePointer
     private let queue: OpaquePointer
     private let context: Context
+    private let reaper = MessageReaper<UnsafeMutablePointer<rd_kafka_message_t>>(name: "streamz-reaper") {
+        rd_kafka_message_destroy($0)
+    }
     private(set) var assignment: Set<TopicPartition> = []
 
     /// Bridges librdkafka's C rebalance callback to Swift.
@@ -58,6 +61,7 @@ final class RDKafkaConsumer {
     }
 
     deinit {
+        reaper.stop()  // every message is destroyed before its handle
         rd_kafka_queue_destroy(queue)
         rd_kafka_destroy(handle)
     }
@@ -74,6 +78,12 @@ final class RDKafkaConsumer {
     func poll(timeoutMilliseconds: Int32) -> UnsafeMutablePointer<rd_kafka_message_t>? {
         rd_kafka_consumer_poll(handle, Int32(timeoutMilliseconds))
     }
+
+    /// Destroys a polled message, later and on the reaper's thread (see `MessageReaper`).
+    /// Call `handOverReleased` before waiting for anything.
+    func release(_ message: UnsafeMutablePointer<rd_kafka_message_t>) { reaper.release(message) }
+
+    func handOverReleased() { reaper.handOver() }
 
     /// Makes a blocked `poll` return (any thread).
     func wakeUp() { rd_kafka_queue_yield(queue) }
@@ -150,6 +160,7 @@ final class RDKafkaConsumer {
     /// terminates, and `rd_kafka_destroy` (deinit) blocks forever in its own close.
     /// Here a wake-up only ends one wait; the loop runs until the consumer is closed.
     func close() {
+        reaper.drain()
         let closing = rd_kafka_queue_new(handle)
         defer { rd_kafka_queue_destroy(closing) }
         if let error = rd_kafka_consumer_close_queue(handle, closing) {
