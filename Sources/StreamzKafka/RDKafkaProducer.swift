@@ -2,8 +2,9 @@ import CRdKafka
 import Foundation
 
 /// A producer: the only place the producer's C calls are made. Delivery reports are
-/// served by a dedicated thread blocking in `rd_kafka_poll` (never Swift's
-/// cooperative pool) and handed over in batches.
+/// served on its `KafkaLoop`, once a turn without blocking, or, without a loop, by a
+/// dedicated thread blocking in `rd_kafka_poll` (never Swift's cooperative pool), and
+/// handed over in batches.
 final class RDKafkaProducer: @unchecked Sendable {
     // @unchecked: `handle` is thread-safe in librdkafka; the delivery batch is behind
     // the context's lock; `running` is only read by the poll thread after start.
