@@ -136,12 +136,21 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
         }
         var timeout = timeoutMilliseconds
         for _ in 0..<drainLimit {
-            guard let message = consumer.poll(timeoutMilliseconds: timeout) else { break }
+            var message = consumer.poll(timeoutMilliseconds: 0)
+            if message == nil, timeout > 0 {
+                // About to wait: messages already handled go to the reaper now rather
+                // than with a full batch, so none waits on an idle topic.
+                consumer.handOverReleased()
+                message = consumer.poll(timeoutMilliseconds: timeout)
+            }
+            guard let message else { break }
             handle(message)
             timeout = 0
-            if blockedSince != nil || !isRunning { break }
+            if blockedSince != nil || !isRunning {
+                consumer.handOverReleased()  // the loop may wait now, without polling
+                break
+            }
         }
-        consumer.handOverReleased()
         return true
     }
 

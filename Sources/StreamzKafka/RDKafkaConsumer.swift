@@ -14,7 +14,7 @@ final class RDKafkaConsumer {
     let handle: OpaquePointer
     private let queue: OpaquePointer
     private let context: Context
-    private let reaper = MessageReaper<UnsafeMutablePointer<rd_kafka_message_t>>(name: "streamz-reaper") {
+    private let reaper = MessageReaper<UnsafeMutablePointer<rd_kafka_message_t>>(name: "streamz-reaper", batchSize: 1024) {
         rd_kafka_message_destroy($0)
     }
     private(set) var assignment: Set<TopicPartition> = []
@@ -80,7 +80,7 @@ final class RDKafkaConsumer {
     }
 
     /// Destroys a polled message, later and on the reaper's thread (see `MessageReaper`).
-    /// Call `handOverReleased` before waiting for anything.
+    /// A full batch goes at once; call `handOverReleased` before waiting for anything.
     func release(_ message: UnsafeMutablePointer<rd_kafka_message_t>) { reaper.release(message) }
 
     func handOverReleased() { reaper.handOver() }
