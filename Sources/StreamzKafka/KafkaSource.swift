@@ -233,8 +233,12 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     }
 
     static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+        // Detached and freed here, on the parsing thread that allocated the list: left on
+        // the message, the reaper thread would free it into this thread's malloc arena,
+        // contending for its lock (see `MessageReaper`).
         var list: OpaquePointer?
-        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        guard rd_kafka_message_detach_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        defer { rd_kafka_headers_destroy(list) }
         var headers: [KafkaHeader] = []
         var index = 0
         var name: UnsafePointer<CChar>?

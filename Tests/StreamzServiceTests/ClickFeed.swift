@@ -17,6 +17,14 @@ struct ClickFeed {
         var kind: Kind
 
         var key: String { "u\(user)" }
+        /// Headers the outputs must carry on: a trace id on most clicks, none on every
+        /// fifth, and a null-valued one beside it on every third.
+        var headers: [KafkaHeader] {
+            guard index % 5 != 0 else { return [] }
+            var headers = [KafkaHeader("trace", "t\(index)")]
+            if index % 3 == 0 { headers.append(KafkaHeader("flag", nil as [UInt8]?)) }
+            return headers
+        }
         var payload: String {
             switch kind {
             case .good, .late: return #"{"user":"u\#(user)","page":"\#(page)","value":\#(value),"ts":\#(ts)}"#
@@ -51,19 +59,29 @@ struct ClickFeed {
         let writer = try KafkaTopicWriter(bootstrapServers: bootstrap)
         defer { writer.close() }
         for click in clicks {
-            try writer.send(topic: topic, key: Array(click.key.utf8), value: Array(click.payload.utf8), timestamp: click.ts)
+            try writer.send(topic: topic, key: Array(click.key.utf8), value: Array(click.payload.utf8), headers: click.headers,
+                            timestamp: click.ts)
         }
         try writer.flush()
     }
 
     /// The enrich pipeline's output: key, and the mapped object.
-    var expectedEnriched: [String: Int] {
+    var expectedEnriched: [String: Int] { enriched(withHeaders: false) }
+
+    /// The same, each with the headers of the click it came from (`describe(_:)`).
+    var expectedEnrichedWithHeaders: [String: Int] { enriched(withHeaders: true) }
+
+    private func enriched(withHeaders: Bool) -> [String: Int] {
         var counts: [String: Int] = [:]
         for click in clicks where (click.kind == .good || click.kind == .late) && click.value > 10 && click.page != "/health" {
             let value = #"{"user":"u\#(click.user)","page":"\#(click.page)","value2":\#(click.value * 2),"ts":\#(click.ts)}"#
-            counts["\(click.key) \(value)", default: 0] += 1
+            counts["\(click.key) \(value)" + (withHeaders ? " " + Self.describe(click.headers) : ""), default: 0] += 1
         }
         return counts
+    }
+
+    static func describe(_ headers: [KafkaHeader]) -> String {
+        headers.map { "\($0.name)=\($0.value.map { String(decoding: $0, as: UTF8.self) } ?? "<null>")" }.joined(separator: ";")
     }
 
     struct Row: Hashable, CustomStringConvertible {

@@ -130,7 +130,7 @@ private func minimal(_ pipelineBody: String = "", top: String = "") -> String {
         #expect(pipeline.source == SourceConfig(topics: ["input"], format: .json, start: .earliest,
                                                 eventTime: nil, watermark: WatermarkConfig()))
         #expect(pipeline.steps == [])
-        #expect(pipeline.sink == .kafka(topic: "output", key: nil))
+        #expect(pipeline.sink == .kafka(topic: "output", key: nil, headers: .forward))
         #expect(pipeline.deadLetter == nil)
         #expect(pipeline.line == 4)
     }

@@ -154,7 +154,7 @@ extension MalformedConfigTests {
                 source: {topics: [input]}
                 sink:
                   kafka: {topics: output}
-            """, line: 6, field: "pipelines[0].sink.kafka.topics", fragment: "unknown key 'topics' (expected one of: topic, key)"),
+            """, line: 6, field: "pipelines[0].sink.kafka.topics", fragment: "unknown key 'topics' (expected one of: topic, key, headers)"),
         MalformedConfig(name: "unknown key in dead_letter", yaml: """
             kafka: {bootstrap_servers: embedded, group_id: app}
             pipelines:
@@ -250,6 +250,14 @@ extension MalformedConfigTests {
                   format: xml
                 sink: {kafka: {topic: output}}
             """, line: 6, field: "pipelines[0].source.format", fragment: "unknown value 'xml' (expected json, text or bytes)"),
+        MalformedConfig(name: "bad header policy", yaml: """
+            kafka: {bootstrap_servers: embedded, group_id: app}
+            pipelines:
+              - name: copy
+                source: {topics: [input]}
+                sink:
+                  kafka: {topic: output, headers: keep}
+            """, line: 6, field: "pipelines[0].sink.kafka.headers", fragment: "unknown value 'keep' (expected forward or drop)"),
         MalformedConfig(name: "bad start", yaml: """
             kafka: {bootstrap_servers: embedded, group_id: app}
             pipelines:

@@ -16,6 +16,8 @@ import Testing
         /// The `steps:` list, one step per line.
         var steps: [String]
         var key: String?
+        /// The sink's `headers:` policy, when set.
+        var headers: String?
     }
 
     static let pipelines: [Pipeline] = [
@@ -35,6 +37,10 @@ import Testing
             #"- map: {u: u, doubled: "v * 2"}"#,
         ], key: "u"),
         Pipeline(name: "no steps, key from a nested path", eventTime: false, steps: [], key: #""coalesce(a.b[0], user)""#),
+        Pipeline(name: "filter and map, headers dropped", eventTime: true, steps: [
+            #"- filter: "value > 10""#,
+            #"- map: {user: user, value: value}"#,
+        ], key: "user", headers: "drop"),
         Pipeline(name: "filter and map reading nested paths", eventTime: true, steps: [
             #"- filter: "coalesce(user, '') != 'x' && coalesce(a.b[1], 2) == 2 && value != 42""#,
             #"- map: {a: "coalesce(a, null)", user: user}"#,
@@ -92,20 +98,21 @@ import Testing
                 steps:
                   \(pipeline.steps.isEmpty ? "[]" : pipeline.steps.joined(separator: "\n      "))
                 sink:
-                  kafka: {topic: out\(pipeline.key.map { ", key: \($0)" } ?? "")}
+                  kafka: {topic: out\(pipeline.key.map { ", key: \($0)" } ?? "")\(pipeline.headers.map { ", headers: \($0)" } ?? "")}
                 dead_letter: {topic: dlq}
             """, file: "pipeline.yaml", environment: [:])
         let plan = try #require(try config.plans().first)
-        guard case .kafka(_, let sinkKey) = plan.sink else { throw StepFailure("not a Kafka sink") }
+        guard case .kafka(_, let sinkKey, let headers) = plan.sink else { throw StepFailure("not a Kafka sink") }
         let reading = plan.eventTime.map { EventTimeReading(field: $0, unit: .milliseconds, maxAheadOfWallClock: nil) }
         let context = EvaluationContext(nowMillis: { 1_700_000_000_000 })
-        return (RecordProgram(plan: plan, key: sinkKey, eventTime: reading, context: context),
-                RecordProgram(plan: plan, key: sinkKey, eventTime: reading, context: context, compilesFieldReads: false))
+        return (RecordProgram(plan: plan, key: sinkKey, headers: headers, eventTime: reading, context: context),
+                RecordProgram(plan: plan, key: sinkKey, headers: headers, eventTime: reading, context: context,
+                              compilesFieldReads: false))
     }
 
     /// What a program made of a record, comparable.
     private enum Outcome: Equatable {
-        case message(key: [UInt8]?, value: [UInt8]?, timestamp: Int64?, eventTime: Int64)
+        case message(key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader], timestamp: Int64?, eventTime: Int64)
         case dropped(eventTime: Int64)
         case failed(String)
     }
@@ -114,7 +121,8 @@ import Testing
         var annotation = Annotation(eventTime: record.timestamp)
         do {
             guard let message = try program.run(record, &annotation) else { return .dropped(eventTime: annotation.eventTime) }
-            return .message(key: message.key, value: message.value, timestamp: message.timestamp, eventTime: annotation.eventTime)
+            return .message(key: message.key, value: message.value, headers: message.headers, timestamp: message.timestamp,
+                            eventTime: annotation.eventTime)
         } catch {
             return .failed(error.reason)
         }
@@ -125,12 +133,17 @@ import Testing
         let (slotted, general) = try programs(Self.pipelines[index])
         var outcomes: [String: Int] = [:]
         for (offset, text) in Self.records.enumerated() {
+            let headers = offset % 2 == 0 ? [] : [KafkaHeader("trace", "t\(offset)"), KafkaHeader("flag", nil as [UInt8]?)]
             let record = KafkaRecord(topic: "in", partition: 0, offset: Int64(offset), key: Array("k\(offset)".utf8),
-                                     value: text.map { Array($0.utf8) }, timestamp: 1_600_000_000_000, timestampType: .createTime)
+                                     value: text.map { Array($0.utf8) }, headers: headers, timestamp: 1_600_000_000_000,
+                                     timestampType: .createTime)
             let expected = outcome(general, record)
             #expect(outcome(slotted, record) == expected, "\(Self.pipelines[index].name): record \(offset): \(text ?? "nil")")
             switch expected {
-            case .message: outcomes["message", default: 0] += 1
+            case .message(_, _, let forwarded, _, _):
+                let dropped = Self.pipelines[index].headers == "drop"
+                #expect(forwarded == (dropped ? [] : headers), "the input's headers go with the message unless dropped")
+                outcomes["message", default: 0] += 1
             case .dropped: outcomes["dropped", default: 0] += 1
             case .failed: outcomes["failed", default: 0] += 1
             }
@@ -145,11 +158,13 @@ import Testing
     /// merely equal to the general one, both are right.
     @Test func theExamplePipelineWritesTheMappedClick() throws {
         let (slotted, _) = try programs(Self.pipelines[0])
+        let headers = [KafkaHeader("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")]
         let record = KafkaRecord(topic: "in", partition: 0, offset: 0, key: nil,
-                                 value: Array(#"{"ts":1700000000000,"user":"u1","x":[{}],"page":"/home","value":42}"#.utf8))
+                                 value: Array(#"{"ts":1700000000000,"user":"u1","x":[{}],"page":"/home","value":42}"#.utf8),
+                                 headers: headers)
         #expect(outcome(slotted, record) == .message(
             key: Array("u1".utf8), value: Array(#"{"user":"u1","page":"/home","value2":84,"ts":1700000000000}"#.utf8),
-            timestamp: 1_700_000_000_000, eventTime: 1_700_000_000_000))
+            headers: headers, timestamp: 1_700_000_000_000, eventTime: 1_700_000_000_000))
         let missing = KafkaRecord(topic: "in", partition: 0, offset: 1, key: nil, value: Array(#"{"ts":1,"user":"u1","value":42}"#.utf8))
         #expect(outcome(slotted, missing) == .failed("filter: missing field 'page'"))
     }

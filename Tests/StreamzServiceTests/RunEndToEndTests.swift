@@ -59,6 +59,15 @@ struct RunEndToEndTests {
             seen["\(record.keyString ?? "") \(value.jsonText)", default: 0] += 1
         }
         #expect(seen == expectedEnriched, "enriched differs: \(seen.count) distinct vs \(expectedEnriched.count) expected")
+        // Each with its input's headers (trace ids, a null-valued header, or none).
+        var seenWithHeaders: [String: Int] = [:]
+        for record in enriched {
+            let value = try JSONParser.parse(record.value ?? [])
+            seenWithHeaders["\(record.keyString ?? "") \(value.jsonText) \(ClickFeed.describe(record.headers))", default: 0] += 1
+        }
+        let expectedWithHeaders = feed.expectedEnrichedWithHeaders
+        #expect(seenWithHeaders == expectedWithHeaders,
+                "headers differ, e.g. \(seenWithHeaders.keys.filter { expectedWithHeaders[$0] == nil }.prefix(2))")
 
         // The table, row for row.
         let table = try await ClickFeed.Row.readTable(client)
@@ -79,6 +88,7 @@ struct RunEndToEndTests {
             }
             let click = feed.clicks.first { Array($0.payload.utf8) == letter.value && Array($0.key.utf8) == letter.key }
             #expect(click != nil && click?.kind != .good, "dead letter \(pipeline) \(reason) at \(offset) is not a bad click")
+            if let click { #expect(Array(letter.headers.prefix(click.headers.count)) == click.headers, "dead letter lost its input's headers") }
             reasons["\(pipeline): \(reason.prefix(while: { $0 != ":" }))", default: 0] += 1
         }
         let malformed = feed.clicks.filter { $0.kind == .malformed }.count

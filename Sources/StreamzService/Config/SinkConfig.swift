@@ -1,14 +1,14 @@
 /// Where a pipeline's output goes: exactly one kind per pipeline.
 public enum SinkConfig: Sendable, Equatable {
     /// `key` nil: the input record's key.
-    case kafka(topic: String, key: ExpressionText?)
+    case kafka(topic: String, key: ExpressionText?, headers: HeaderPolicy = .forward)
     /// A window table, created when missing; `table` may be schema-qualified.
     case postgres(table: String)
 }
 
 extension SinkConfig {
     static let yamlKinds = ["kafka", "postgres"]
-    static let kafkaKeys = ["topic", "key"]
+    static let kafkaKeys = ["topic", "key", "headers"]
     static let postgresKeys = ["table"]
 
     /// - Parameter pipeline: the pipeline decoded so far (source and steps), for the checks
@@ -36,7 +36,8 @@ extension SinkConfig {
             throw topicNode.error("sink topic '\(topic)' is also a source topic of this pipeline (it would consume its own output in a loop)")
         }
         let key = try kafka.value("key")?.expression(.sinkKey)
-        return .kafka(topic: topic, key: key)
+        let headers = try kafka.value("headers")?.choice(HeaderPolicy.self) ?? .forward
+        return .kafka(topic: topic, key: key, headers: headers)
     }
 
     private static func postgres(from node: ConfigNode, pipeline: PipelineConfig, database: DatabaseAvailability) throws(ConfigError) -> SinkConfig {

@@ -5,8 +5,9 @@ import StreamzPostgres
 /// How records and window rows become Kafka messages.
 enum OutputEncoding {
     /// A record for a Kafka sink: the key expression's value (or the input key), the
-    /// original payload while no `map` has rebuilt it, else its JSON text.
-    static func message(_ record: ServiceRecord, key: Expression?, eventTime: Int64,
+    /// original payload while no `map` has rebuilt it, else its JSON text, and the
+    /// input's headers unless the sink drops them.
+    static func message(_ record: ServiceRecord, key: Expression?, headers: HeaderPolicy, eventTime: Int64,
                         context: EvaluationContext) throws(StepFailure) -> KafkaOutgoing {
         var keyBytes = record.source.key
         if let key {
@@ -23,7 +24,8 @@ enum OutputEncoding {
             record.value.write(into: &buffer)
             payload = buffer
         }
-        return KafkaOutgoing(key: keyBytes, value: payload, timestamp: eventTime == Annotation.noTime ? nil : eventTime)
+        return KafkaOutgoing(key: keyBytes, value: payload, headers: headers == .forward ? record.source.headers : [],
+                             timestamp: eventTime == Annotation.noTime ? nil : eventTime)
     }
 
     /// Key bytes: a string as itself, null as no key, anything else as JSON text.

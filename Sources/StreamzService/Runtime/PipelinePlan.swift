@@ -22,7 +22,7 @@ public struct PipelinePlan: Sendable {
     }
 
     public enum Sink: Sendable {
-        case kafka(topic: String, key: Expression?)
+        case kafka(topic: String, key: Expression?, headers: HeaderPolicy)
         case postgres(table: String)
     }
 
@@ -65,10 +65,10 @@ public struct PipelinePlan: Sendable {
         self.steps = steps
         self.window = window
         switch config.sink {
-        case .kafka(let topic, let key):
+        case .kafka(let topic, let key, let headers):
             var compiledKey: Expression?
             if let key { compiledKey = try Self.compile(key, file: file) }
-            sink = .kafka(topic: topic, key: compiledKey)
+            sink = .kafka(topic: topic, key: compiledKey, headers: headers)
             if window != nil, !hasPostgres {
                 throw fail("a window needs postgres.url: PostgreSQL holds its state and offsets, even when its rows go to Kafka",
                            "\(field).sink.kafka")
@@ -96,7 +96,7 @@ public struct PipelinePlan: Sendable {
             }
         }
         if !mapped {
-            if case .kafka(_, let key?) = sink { keys += key.topLevelKeys }
+            if case .kafka(_, let key?, _) = sink { keys += key.topLevelKeys }
             if let window { for expression in window.keys + window.inputs { keys += expression.topLevelKeys } }
         }
         return JSONProjection(keys: keys)

@@ -76,13 +76,13 @@ final class PipelineRuntime: @unchecked Sendable {
         try routeDeadLetters(deadLetters, kafka: kafka)
 
         let (format, maxBytes) = (config.source.format, config.source.maxRecordBytes)
-        if plan.window == nil, case .kafka(let topic, let key) = plan.sink {
+        if plan.window == nil, case .kafka(let topic, let key, let headers) = plan.sink {
             // Topic to topic: every stage in one node (see RecordProgram).
             let reading = plan.eventTime.map {
                 EventTimeReading(field: $0, unit: config.source.eventTime?.unit.streamzUnit ?? .milliseconds,
                                  maxAheadOfWallClock: nil)
             }
-            let program = RecordProgram(plan: plan, key: key, eventTime: reading, context: context)
+            let program = RecordProgram(plan: plan, key: key, headers: headers, eventTime: reading, context: context)
             let messages = RecordStep<KafkaRecord, KafkaOutgoing>(
                 name: "pipeline", upstream: source, deadLetters: deadLetters, sourceOf: { $0 }, prefixesReasons: false
             ) { record, annotation throws(StepFailure) in
@@ -140,9 +140,9 @@ final class PipelineRuntime: @unchecked Sendable {
         }
         if let window = plan.window {
             try buildWindow(window, from: stream, deadLetters: deadLetters, kafka: kafka, context: context)
-        } else if case .kafka(let topic, let key) = plan.sink {
+        } else if case .kafka(let topic, let key, let headers) = plan.sink {
             let messages = stream.step("sink key", deadLetters: deadLetters) { record, annotation throws(StepFailure) in
-                try OutputEncoding.message(record, key: key, eventTime: annotation.eventTime, context: context)
+                try OutputEncoding.message(record, key: key, headers: headers, eventTime: annotation.eventTime, context: context)
             }
             let sink = try messages.sinkToKafka(sinkConfiguration(topic, kafka)) { $0 }
             sink.onFailure = { [unowned self] error in self.fail("Kafka sink \(topic): \(error)") }
@@ -191,7 +191,7 @@ final class PipelineRuntime: @unchecked Sendable {
             }
             return deadLetters.emit(DeadLetter(source: rejected.element.source, reason: reason), annotation)
         }
-        if case .kafka(let topic, _) = plan.sink {
+        if case .kafka(let topic, _, _) = plan.sink {
             let table = window.table
             let messages = node.map { row in OutputEncoding.message(row, table: table) }
             let sink = try messages.sinkToKafka(sinkConfiguration(topic, kafka)) { $0 }

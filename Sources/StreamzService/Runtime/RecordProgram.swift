@@ -17,6 +17,7 @@ import StreamzKafka
 /// Lives on the pipeline's loop, like the graph.
 final class RecordProgram {
     private let format: PayloadFormat
+    private let forwardsHeaders: Bool
     private let maxRecordBytes: Int
     private let fields: JSONProjection
     private let context: EvaluationContext
@@ -68,9 +69,10 @@ final class RecordProgram {
 
     /// `compilesFieldReads: false` keeps every record on the general path (for tests
     /// that compare the two).
-    init(plan: PipelinePlan, key: Expression?, eventTime: EventTimeReading?, context: EvaluationContext,
-         compilesFieldReads: Bool = true) {
+    init(plan: PipelinePlan, key: Expression?, headers: HeaderPolicy, eventTime: EventTimeReading?,
+         context: EvaluationContext, compilesFieldReads: Bool = true) {
         format = plan.config.source.format
+        forwardsHeaders = headers == .forward
         maxRecordBytes = plan.config.source.maxRecordBytes
         fields = plan.decodedFields
         self.context = context
@@ -128,8 +130,9 @@ final class RecordProgram {
         return Stages(eventTime: eventTime, steps: steps, key: key, output: output, slots: slots)
     }
 
-    /// The message for `record`, nil when a filter dropped it; a failure names its
-    /// stage. Sets the annotation's event time as the `event_time` stage does.
+    /// The message for `record` (with its headers unless the sink drops them), nil
+    /// when a filter dropped it; a failure names its stage. Sets the annotation's event
+    /// time as the `event_time` stage does.
     func run(_ record: KafkaRecord, _ annotation: inout Annotation) throws(StepFailure) -> KafkaOutgoing? {
         do { try RecordDecoding.checkSize(record, limit: maxRecordBytes) } catch { throw StepFailure("decode: \(error.reason)") }
         guard let slotted, let slots = slotted.slots else { return try run(general, on: try decode(record), record, &annotation) }
@@ -234,7 +237,7 @@ final class RecordProgram {
             }
         }
         valueBuffer.append(UInt8(ascii: "}"))
-        return KafkaOutgoing(key: keyBytes, value: valueBuffer, timestamp: timestamp)
+        return KafkaOutgoing(key: keyBytes, value: valueBuffer, headers: forwardsHeaders ? record.headers : [], timestamp: timestamp)
     }
 
     /// As `OutputEncoding.message`, into the reused buffers.
@@ -255,6 +258,6 @@ final class RecordProgram {
             value.write(into: &valueBuffer)
             payload = valueBuffer
         }
-        return KafkaOutgoing(key: keyBytes, value: payload, timestamp: timestamp)
+        return KafkaOutgoing(key: keyBytes, value: payload, headers: forwardsHeaders ? record.headers : [], timestamp: timestamp)
     }
 }
