@@ -79,7 +79,10 @@ public struct PartitionOffsets: Sendable {
         // Without gaps (no compaction, no transaction markers) the distance from the
         // oldest offset is the distance in the array.
         let distance = offset - inFlight[head].offset
-        if distance < Int64(inFlight.count - head), inFlight[head + Int(distance)].offset == offset { return head + Int(distance) }
+        if distance < Int64(inFlight.count - head) {
+            let guess = head + Int(distance)
+            if inFlight[guess].offset == offset { return guess }
+        }
         var low = head, high = inFlight.count
         while low < high {
             let middle = (low + high) / 2

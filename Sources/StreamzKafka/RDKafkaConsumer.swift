@@ -14,9 +14,8 @@ final class RDKafkaConsumer {
     let handle: OpaquePointer
     private let queue: OpaquePointer
     private let context: Context
-    private let reaper = MessageReaper<UnsafeMutablePointer<rd_kafka_message_t>>(name: "streamz-reaper", batchSize: 1024) {
-        rd_kafka_message_destroy($0)
-    }
+    private let reaper = MessageReaper<UnsafeMutablePointer<rd_kafka_message_t>>(
+        name: "streamz-reaper", batchSize: 1024, free: { rd_kafka_message_destroy($0) })
     private(set) var assignment: Set<TopicPartition> = []
 
     /// Bridges librdkafka's C rebalance callback to Swift.

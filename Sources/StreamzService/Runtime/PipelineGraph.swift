@@ -29,7 +29,9 @@ public enum PipelineGraph {
                 nodes.append(("window", "\(describe(window.kind)) window, grace \(window.grace)\\nemit \(window.emit.rawValue)\\n\(columns)"))
             }
             switch plan.sink {
-            case .kafka(let topic, let key, _): nodes.append(("sink", "Kafka sink\\n\(dotEscaped(topic))" + (key.map { "\\nkey \(dotEscaped($0.text))" } ?? "")))
+            case .kafka(let topic, let key, let headers):
+                nodes.append(("sink", "Kafka sink\\n\(dotEscaped(topic))" + (key.map { "\\nkey \(dotEscaped($0.text))" } ?? "")
+                                  + (headers == .drop ? "\\nheaders dropped" : "")))
             case .postgres(let table): nodes.append(("sink", "PostgreSQL table\\n\(dotEscaped(table))\\n(exactly once)"))
             }
             lines.append("  subgraph cluster_\(number) {")
