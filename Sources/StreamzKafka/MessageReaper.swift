@@ -11,6 +11,7 @@ import Foundation
 /// lock per batch, those waits fall on a thread that nothing waits for.
 ///
 /// Generic over what it frees so that tests can count; the consumer frees messages.
+/// Its thread keeps it alive until `stop()`, which its owner must call.
 final class MessageReaper<Element>: @unchecked Sendable {
     // @unchecked: `inbox`, `busy`, `stopping` and `finished` are behind `condition`;
     // `pending` belongs to the one thread that calls `release` and `handOver`.

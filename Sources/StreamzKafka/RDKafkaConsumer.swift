@@ -14,8 +14,9 @@ final class RDKafkaConsumer {
     let handle: OpaquePointer
     private let queue: OpaquePointer
     private let context: Context
-    private let reaper = MessageReaper<UnsafeMutablePointer<rd_kafka_message_t>>(
-        name: "streamz-reaper", batchSize: 1024, free: { rd_kafka_message_destroy($0) })
+    /// Started once nothing in `init` can throw: its thread holds it until `stop()`,
+    /// which only `deinit` calls.
+    private let reaper: MessageReaper<UnsafeMutablePointer<rd_kafka_message_t>>
     private(set) var assignment: Set<TopicPartition> = []
 
     /// Bridges librdkafka's C rebalance callback to Swift.
@@ -57,6 +58,7 @@ final class RDKafkaConsumer {
         self.handle = handle
         rd_kafka_poll_set_consumer(handle)
         self.queue = rd_kafka_queue_get_consumer(handle)
+        reaper = MessageReaper(name: "streamz-reaper", batchSize: 1024) { rd_kafka_message_destroy($0) }
     }
 
     deinit {
