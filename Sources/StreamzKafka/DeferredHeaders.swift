@@ -39,7 +39,7 @@ final class DeferredHeaders: @unchecked Sendable {
 
     private func parsedLocked() -> [KafkaHeader] {
         if let parsed { return parsed }
-        let headers = message.map(KafkaSource.headers(of:)) ?? []
+        let headers = message.map(RDKafkaConsumer.headers(of:)) ?? []
         parsed = headers
         return headers
     }

@@ -232,26 +232,6 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
                                : type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .none)
     }
 
-    static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
-        // Detached and freed here, on the parsing thread that allocated the list: left on
-        // the message, the reaper thread would free it into this thread's malloc arena,
-        // contending for its lock (see `MessageReaper`).
-        var list: OpaquePointer?
-        guard rd_kafka_message_detach_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
-        defer { rd_kafka_headers_destroy(list) }
-        var headers: [KafkaHeader] = []
-        var index = 0
-        var name: UnsafePointer<CChar>?
-        var value: UnsafeRawPointer?
-        var size = 0
-        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            headers.append(KafkaHeader(name.map { String(cString: $0) } ?? "",
-                                       value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
-            index += 1
-        }
-        return headers
-    }
-
     // MARK: Back pressure
 
     private func addTracker(_ partition: TopicPartition) -> PartitionTracker {

@@ -55,7 +55,7 @@ public enum KafkaTopicReader {
             body(KafkaRecord(topic: topic, partition: m.partition, offset: m.offset,
                              key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
                              value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) },
-                             headers: KafkaSource.headers(of: message), timestamp: timestamp))
+                             headers: RDKafkaConsumer.headers(of: message), timestamp: timestamp))
             if m.offset + 1 >= end { remaining[m.partition] = nil }
         }
     }

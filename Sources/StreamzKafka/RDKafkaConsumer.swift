@@ -225,6 +225,27 @@ final class RDKafkaConsumer {
         }
     }
 
+    /// A consumed message's headers, copied out. The list librdkafka parses is
+    /// detached and freed here, on the parsing thread that allocated it: left on the
+    /// message, the reaper would free it into this thread's malloc arena, contending
+    /// for its lock (see `MessageReaper`).
+    static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+        var list: OpaquePointer?
+        guard rd_kafka_message_detach_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        defer { rd_kafka_headers_destroy(list) }
+        var headers: [KafkaHeader] = []
+        var index = 0
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            headers.append(KafkaHeader(name.map { String(cString: $0) } ?? "",
+                                       value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+            index += 1
+        }
+        return headers
+    }
+
     static func list(_ offsets: [TopicPartition: Int64]) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
         let list = rd_kafka_topic_partition_list_new(Int32(offsets.count))!
         for (partition, offset) in offsets {

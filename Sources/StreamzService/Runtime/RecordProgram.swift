@@ -237,7 +237,7 @@ final class RecordProgram {
             }
         }
         valueBuffer.append(UInt8(ascii: "}"))
-        return KafkaOutgoing(key: keyBytes, value: valueBuffer, headers: forwardsHeaders ? record.headers : [], timestamp: timestamp)
+        return KafkaOutgoing(key: keyBytes, value: valueBuffer, headers: headers(of: record), timestamp: timestamp)
     }
 
     /// As `OutputEncoding.message`, into the reused buffers.
@@ -258,6 +258,9 @@ final class RecordProgram {
             value.write(into: &valueBuffer)
             payload = valueBuffer
         }
-        return KafkaOutgoing(key: keyBytes, value: payload, headers: forwardsHeaders ? record.headers : [], timestamp: timestamp)
+        return KafkaOutgoing(key: keyBytes, value: payload, headers: headers(of: record), timestamp: timestamp)
     }
+
+    /// Reading them parses them (see `KafkaRecord.headers`): not when the sink drops them.
+    private func headers(of record: KafkaRecord) -> [KafkaHeader] { forwardsHeaders ? record.headers : [] }
 }
