@@ -18,13 +18,15 @@ import Testing
         var key: String?
         /// The sink's `headers:` policy, when set.
         var headers: String?
+        /// Whether its expressions all run on the scalar path (see `ScalarPlan`).
+        var onScalars = false
     }
 
     static let pipelines: [Pipeline] = [
         Pipeline(name: "filter, map and key field (the example's enrich)", eventTime: true, steps: [
             #"- filter: "value > 10 && page != '/health'""#,
             #"- map: {user: user, page: page, value2: "value * 2", ts: ts}"#,
-        ], key: "user"),
+        ], key: "user", onScalars: true),
         Pipeline(name: "map without key, Kafka time", eventTime: false, steps: [
             #"- map: {who: "upper(user)", n: "coalesce(missing, value, 0)", deep: "coalesce(a.b[1], -1)"}"#,
         ]),
@@ -40,7 +42,18 @@ import Testing
         Pipeline(name: "filter and map, headers dropped", eventTime: true, steps: [
             #"- filter: "value > 10""#,
             #"- map: {user: user, value: value}"#,
-        ], key: "user", headers: "drop"),
+        ], key: "user", headers: "drop", onScalars: true),
+        Pipeline(name: "every operator the scalar path runs", eventTime: true, steps: [
+            #"- filter: "!(value < 0) && (page == '/home' || page >= '/p' || -value * 2 % 7 != 3.5 / 2)""#,
+            #"- map: {user: user, n: "value + 1 - 2", half: "value / 2", big: "value > 100", none: "null", tag: "'x'", t: ts}"#,
+        ], key: "n", onScalars: true),
+        Pipeline(name: "filter only, key a field (original payload)", eventTime: false, steps: [
+            #"- filter: "value != 42 && user != 'u2'""#,
+        ], key: "user", onScalars: true),
+        Pipeline(name: "a literal JSON must escape (keeps the scalar path off)", eventTime: true, steps: [
+            #"- filter: "page != '/health' && page != 'a\"b'""#,
+            #"- map: {user: user, value: value}"#,
+        ], key: "user"),
         Pipeline(name: "filter and map reading nested paths", eventTime: true, steps: [
             #"- filter: "coalesce(user, '') != 'x' && coalesce(a.b[1], 2) == 2 && value != 42""#,
             #"- map: {a: "coalesce(a, null)", user: user}"#,
@@ -71,6 +84,31 @@ import Testing
             #"{"user":"u1","page":null,"value":-0,"ts":-0.0}"#,
             #"{"user":"u1","a":[1],"page":"/p","value":12,"ts":1}"#,
             #"{"user":"u1","a":{"b":[]},"page":"/p","value":12,"ts":1}"#,
+            // For the scalar path: what it reads itself, and what it must leave to a parse.
+            #"{"user":"ünï 🎉","page":"/home","value":42,"ts":1700000000000}"#,
+            #"{"user":"u1","page":"/héalth","value":42,"ts":1700000000000,"skip":{"x":[1,{"y":"\u00e9"}],"z":null}}"#,
+            #"{"user":"u1","page":"/p","value":4611686018427387904,"ts":1}"#,
+            #"{"user":"u1","page":"/p","value":-4611686018427387905,"ts":1}"#,
+            #"{"user":"u1","page":"/p","value":999999999999999999,"ts":1}"#,
+            #"{"user":"u1","page":"/p","value":1000000000000000000,"ts":1}"#,
+            #"{"user":"u1","page":"/p","value":12.5,"ts":1.5}"#,
+            #"{"user":"u1","page":"/p","value":12e0,"ts":-1}"#,
+            #"{"user":"u1","page":"/p","value":-0.0,"ts":9999999999999999}"#,
+            #"{"user":"u1","page":"/p","value":12,"ts":253402300800000}"#,
+            #"{"user":"u1","page":"/p","value":-,"ts":1}"#,
+            #"{"user":"u1","page":"/p","value":1.,"ts":1}"#,
+            #"{"user":"u1","page":"/p","value":12,"ts":1,"skip":[1,2,}"#,
+            #"{"user":"u1","page":"/p","value":12,"ts":1,"skip":"\x"}"#,
+            #"{"user":"u\"1","page":"/p","value":12,"ts":1}"#,
+            #"{"user":"","page":"","value":0,"ts":0}"#,
+            #"{"user":true,"page":false,"value":null,"ts":1}"#,
+            #"{"user":"u1","page":"/p","value":12,"ts":1,"user":"u9"}"#,
+            #"{"user":"u1","page":"/p","value":12,"ts":1,"page":{}}"#,
+            "{\t\"user\" :\r\n\"u1\" ,\"page\":\"/p\",\"value\":12,\"ts\":1}\n",
+            #"{"user":"u1","page":"/p","value":12,"ts":1}}"#,
+            #"{"user":"u1","page":"/p","value":12,"ts":1"#,
+            "{\"user\":\"u1\",\"page\":\"/p\",\"value\":12,\"ts\":1,\"x\":\"\u{7F}\"}",
+            "{\"user\":\"u1\",\"page\":\"/\u{FF}\",\"value\":12,\"ts\":1}",
             "[1,2]", "42", "\"text\"", "null", "true", " ", "",
             #"{"user":"u1","page":"/p","value":12,"ts":1,}"#,
             #"{"user":"u1","page":"/p","value":12,"ts":1} x"#,
@@ -148,10 +186,44 @@ import Testing
             case .failed: outcomes["failed", default: 0] += 1
             }
         }
+        // Most plain records of these took the scalar path, so the comparison covers it.
+        #expect(Self.pipelines[index].onScalars ? slotted.recordsOnScalars > 40 : slotted.recordsOnScalars == 0,
+                "\(slotted.recordsOnScalars) records on scalars")
         // The comparison means something only if each pipeline produces messages and
         // failures (and, with a filter, drops) over these records.
         #expect(outcomes["message", default: 0] > 10 && outcomes["failed", default: 0] > 10, "\(outcomes)")
         if Self.pipelines[index].steps.contains(where: { $0.contains("filter") }) { #expect(outcomes["dropped", default: 0] > 0, "\(outcomes)") }
+    }
+
+    /// The scalar path runs plain records, and leaves to the general path the records
+    /// and programs it cannot run exactly (whose outcomes the test above compares).
+    @Test func theScalarPathRunsPlainRecordsOnly() throws {
+        let (example, _) = try programs(Self.pipelines[0])
+        let plain = [
+            #"{"user":"u1","page":"/home","value":42,"ts":1700000000000}"#,
+            #"{"user":"u2","page":"/health","value":42,"ts":1700000000001}"#,
+            #" { "ts" : 5 , "value" : 11.5 , "page" : "/ü" , "user" : "🎉", "other": {"a": [true, "\n"]} } "#,
+        ]
+        for (offset, text) in plain.enumerated() {
+            _ = outcome(example, KafkaRecord(topic: "in", partition: 0, offset: Int64(offset), key: nil, value: Array(text.utf8)))
+        }
+        #expect(example.recordsOnScalars == plain.count)
+        let unsure = [
+            #"{"user":"u\u0031","page":"/home","value":42,"ts":1}"#,  // an escape in a field read
+            #"{"user":"u1","page":"/home","value":4611686018427387904,"ts":1}"#,  // value * 2 overflows
+            #"{"user":"u1","page":"/home","value":42}"#,  // no ts
+            #"{"user":"u1","page":"/home","value":42,"ts":1,}"#,  // invalid
+            #"[1]"#,
+        ]
+        for (offset, text) in unsure.enumerated() {
+            _ = outcome(example, KafkaRecord(topic: "in", partition: 0, offset: Int64(offset), key: nil, value: Array(text.utf8)))
+        }
+        #expect(example.recordsOnScalars == plain.count)
+
+        let escapingLiteral = try #require(Self.pipelines.firstIndex { $0.name.hasPrefix("a literal JSON must escape") })
+        let (offPath, _) = try programs(Self.pipelines[escapingLiteral])
+        _ = outcome(offPath, KafkaRecord(topic: "in", partition: 0, offset: 0, key: nil, value: Array(plain[0].utf8)))
+        #expect(offPath.recordsOnScalars == 0)
     }
 
     /// And the messages themselves, for the example pipeline: the compiled path is not

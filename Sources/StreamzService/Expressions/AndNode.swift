@@ -13,6 +13,15 @@ final class AndNode: ExpressionNode, @unchecked Sendable {
         return .bool(try right.evaluateBool(record, context, for: "&&"))
     }
 
+    override func scalar() -> Scalar? {
+        guard case .bool(let a)? = left.scalar() else { return nil }
+        guard a else { return .bool(false) }
+        guard case .bool(let b)? = right.scalar() else { return nil }
+        return .bool(b)
+    }
+
+    override var readsScalars: Bool { left.readsScalars && right.readsScalars }
+
     override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode {
         AndNode(left.replacingFields(replace), right.replacingFields(replace))
     }

@@ -16,6 +16,13 @@ final class BinaryNode: ExpressionNode, @unchecked Sendable {
         return try op.apply(a, b)
     }
 
+    override func scalar() -> Scalar? {
+        guard let a = left.scalar(), let b = right.scalar() else { return nil }
+        return Scalar.apply(op, a, b)
+    }
+
+    override var readsScalars: Bool { left.readsScalars && right.readsScalars }
+
     override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode {
         BinaryNode(op, left.replacingFields(replace), right.replacingFields(replace))
     }

@@ -14,6 +14,15 @@ class ExpressionNode: @unchecked Sendable {
         try evaluate(record, context)
     }
 
+    /// The value on the scalar path (see `Scalar`): nil where `evaluate` would fail or
+    /// would give something other than a scalar, and the record takes the general path.
+    func scalar() -> Scalar? { nil }
+
+    /// Whether `scalar()` can give a value at all: the node and all below it are
+    /// fields read from slots, literals and operators. A program takes the scalar path
+    /// only when every expression it runs can.
+    var readsScalars: Bool { false }
+
     /// For `&&`, `||` and `!`, which need bools.
     final func evaluateBool(
         _ record: JSONValue, _ context: EvaluationContext, for symbol: String

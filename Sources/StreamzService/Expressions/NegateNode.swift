@@ -17,6 +17,16 @@ final class NegateNode: ExpressionNode, @unchecked Sendable {
         }
     }
 
+    override func scalar() -> Scalar? {
+        switch operand.scalar() {
+        case .int(let n)?: n == .min ? nil : .int(-n)
+        case .double(let d)?: .double(-d)
+        default: nil
+        }
+    }
+
+    override var readsScalars: Bool { operand.readsScalars }
+
     override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode {
         NegateNode(operand.replacingFields(replace))
     }

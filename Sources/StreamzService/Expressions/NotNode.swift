@@ -8,6 +8,13 @@ final class NotNode: ExpressionNode, @unchecked Sendable {
         .bool(!(try operand.evaluateBool(record, context, for: "!")))
     }
 
+    override func scalar() -> Scalar? {
+        guard case .bool(let b)? = operand.scalar() else { return nil }
+        return .bool(!b)
+    }
+
+    override var readsScalars: Bool { operand.readsScalars }
+
     override func replacingFields(_ replace: (FieldNode) -> ExpressionNode) -> ExpressionNode {
         NotNode(operand.replacingFields(replace))
     }

@@ -18,6 +18,10 @@ final class SlotFieldNode: ExpressionNode, @unchecked Sendable {
         return path.components.count == 1 ? value : try path.resolve(in: value, from: 1)
     }
 
+    override func scalar() -> Scalar? { slots.scalars[slot] }
+
+    override var readsScalars: Bool { path.components.count == 1 }
+
     override func evaluateOrNull(_ record: JSONValue, _ context: EvaluationContext) throws(EvaluationError) -> JSONValue {
         guard let value = slots.values[slot] else { return .null }
         return try path.resolve(in: value, from: 1, missingAsNull: true)

@@ -9,6 +9,10 @@ public struct JSONProjection: Sendable {
     /// The same keys as strings: a kept member's key is this string, made once, rather
     /// than a new one per record (the bytes are the same).
     let names: [String]
+    /// Per key, its first eight bytes (zero-padded) and its length: most keys are
+    /// matched, or ruled out, by one comparison of each.
+    private let heads: [UInt64]
+    private let lengths: [Int]
 
     public init<Keys: Sequence<String>>(keys: Keys) {
         var unique: [[UInt8]] = []
@@ -19,6 +23,15 @@ public struct JSONProjection: Sendable {
         }
         self.keys = unique
         self.names = names
+        heads = unique.map { $0.withUnsafeBytes(Self.head) }
+        lengths = unique.map(\.count)
+    }
+
+    private static func head(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        if bytes.count >= 8 { return bytes.loadUnaligned(as: UInt64.self) }
+        var head: UInt64 = 0
+        for i in 0..<bytes.count { head |= UInt64(bytes[i]) << (8 * i) }
+        return head
     }
 
     /// Keeps no member.
@@ -26,8 +39,9 @@ public struct JSONProjection: Sendable {
 
     /// The index of the key whose bytes are `bytes`, nil when it is not kept.
     func index(of bytes: UnsafeRawBufferPointer) -> Int? {
-        for i in keys.indices where keys[i].count == bytes.count {
-            if keys[i].withUnsafeBytes({ $0.elementsEqual(bytes) }) { return i }
+        let head = Self.head(bytes)
+        for i in heads.indices where heads[i] == head && lengths[i] == bytes.count {
+            if bytes.count <= 8 || keys[i].withUnsafeBytes({ $0.elementsEqual(bytes) }) { return i }
         }
         return nil
     }

@@ -69,12 +69,17 @@ enum JSONWriter {
         buffer.append(UInt8(ascii: "\""))
     }
 
+    /// Whether JSON text must escape `byte` in a string.
+    static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
     /// Copies runs that need no escaping in one go.
     private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: inout [UInt8]) {
         var runStart = 0
         for i in 0..<bytes.count {
             let byte = bytes[i]
-            if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }
+            if !needsEscape(byte) { continue }
             if runStart < i { buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i])) }
             runStart = i + 1
             buffer.append(UInt8(ascii: "\\"))

@@ -43,6 +43,17 @@ struct EventTimeReading {
         return millis
     }
 
+    /// `read`'s milliseconds from a field read on the scalar path (see `Scalar`); nil
+    /// where `read` fails or would parse text (the record then takes the general path).
+    static func milliseconds(fromScalar value: Scalar?, unit: Streamz.EventTimeUnit) -> Int64? {
+        let unit = unit == .iso8601 ? .milliseconds : unit
+        switch value {
+        case .int(let number)?: return try? EventTimeParser.milliseconds(from: number, unit: unit)
+        case .double(let number)?: return try? EventTimeParser.milliseconds(from: number, unit: unit)
+        default: return nil
+        }
+    }
+
     static func wallClockMillis() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)

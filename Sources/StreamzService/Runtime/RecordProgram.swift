@@ -20,23 +20,28 @@ final class RecordProgram {
     private let forwardsHeaders: Bool
     private let maxRecordBytes: Int
     private let fields: JSONProjection
-    private let context: EvaluationContext
+    let context: EvaluationContext
     /// The stages as configured, over a parsed document: for every format, and for
     /// JSON records that are not objects.
     private let general: Stages
     /// For JSON objects: the same stages, with every read of the source record
     /// compiled into a read of its `slots`, which each record is parsed into.
     private let slotted: Stages?
+    /// `slotted` for the scalar path (see `runOnScalars`), when every expression in it
+    /// can run there.
+    private let scalarPlan: ScalarPlan?
+    /// How many records the scalar path has run (the rest took the general path).
+    private(set) var recordsOnScalars = 0
     /// Reused for each message's key and value. `KafkaSink` copies them into
     /// librdkafka at once; if it has to keep a message (a full producer queue), it
     /// holds a reference, and the next write here copies first (arrays are
     /// copy-on-write), so a kept message never changes.
-    @exclusivity(unchecked) private var keyBuffer: [UInt8] = []
-    @exclusivity(unchecked) private var valueBuffer: [UInt8] = []
+    @exclusivity(unchecked) var keyBuffer: [UInt8] = []
+    @exclusivity(unchecked) var valueBuffer: [UInt8] = []
 
     /// A class: a struct of arrays would be copied, with a retain per array, on
     /// every record.
-    private final class Stages {
+    final class Stages {
         let eventTime: EventTimeReading?
         /// The steps before `output`, as configured.
         let steps: [PipelinePlan.Step]
@@ -70,7 +75,7 @@ final class RecordProgram {
     /// `compilesFieldReads: false` keeps every record on the general path (for tests
     /// that compare the two).
     init(plan: PipelinePlan, key: Expression?, headers: HeaderPolicy, eventTime: EventTimeReading?,
-         context: EvaluationContext, compilesFieldReads: Bool = true) {
+         context: EvaluationContext, compilesFieldReads: Bool = true, triesScalars: Bool = true) {
         format = plan.config.source.format
         forwardsHeaders = headers == .forward
         maxRecordBytes = plan.config.source.maxRecordBytes
@@ -96,6 +101,7 @@ final class RecordProgram {
         } else {
             slotted = nil
         }
+        scalarPlan = triesScalars ? slotted.flatMap(ScalarPlan.init) : nil
         keyBuffer.reserveCapacity(64)
         valueBuffer.reserveCapacity(256)
     }
@@ -137,6 +143,18 @@ final class RecordProgram {
         do { try RecordDecoding.checkSize(record, limit: maxRecordBytes) } catch { throw StepFailure("decode: \(error.reason)") }
         guard let slotted, let slots = slotted.slots else { return try run(general, on: try decode(record), record, &annotation) }
         let bytes = try value(of: record)
+        if let scalarPlan {
+            let outcome = bytes.withUnsafeBytes { runOnScalars(scalarPlan, slots, $0, record, &annotation) }
+            switch outcome {
+            case .message(let message):
+                recordsOnScalars &+= 1
+                return message
+            case .dropped:
+                recordsOnScalars &+= 1
+                return nil
+            case .unsure: break
+            }
+        }
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(JSONParseError) -> JSONValue? in try slots.parse(buffer) }
         }
@@ -262,5 +280,5 @@ final class RecordProgram {
     }
 
     /// Reading them parses them (see `KafkaRecord.headers`): not when the sink drops them.
-    private func headers(of record: KafkaRecord) -> [KafkaHeader] { forwardsHeaders ? record.headers : [] }
+    func headers(of record: KafkaRecord) -> [KafkaHeader] { forwardsHeaders ? record.headers : [] }
 }

@@ -13,11 +13,29 @@ final class RecordSlots: ProjectedMembers {
     /// strings without escapes (an escape always makes the text longer than the
     /// string), integers (but `-0`), booleans and null. Otherwise nil.
     @exclusivity(unchecked) private(set) var verbatim: [Range<Int>?]
+    /// The same members read as scalars by `readScalars`, for the scalar path: raw
+    /// memory, so reading a slot costs no retain (nil: no such member).
+    let scalars: UnsafeMutablePointer<Scalar?>
 
     init(_ projection: JSONProjection) {
         self.projection = projection
         values = Array(repeating: nil, count: projection.keys.count)
         verbatim = Array(repeating: nil, count: projection.keys.count)
+        scalars = .allocate(capacity: max(projection.keys.count, 1))
+        scalars.initialize(repeating: nil, count: max(projection.keys.count, 1))
+    }
+
+    deinit {
+        scalars.deinitialize(count: max(projection.keys.count, 1))
+        scalars.deallocate()
+    }
+
+    /// Reads `bytes` into `scalars` (see `JSONReader.readScalarMembers`): false when
+    /// the record is not an object of scalar members, and must be parsed.
+    func readScalars(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONParser.defaultMaxDepth) -> Bool {
+        for i in 0..<projection.keys.count { scalars[i] = nil }
+        var reader = JSONReader(bytes, maxDepth: maxDepth)
+        return reader.readScalarMembers(projection, into: scalars)
     }
 
     /// Empties every slot, for the next record.

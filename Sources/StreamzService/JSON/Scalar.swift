@@ -1,0 +1,169 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A JSON scalar as the scalar path (`RecordProgram.runOnScalars`) reads and computes
+/// it: no `String`, no reference counting. A string is the bytes of its text in the
+/// record being read, or in a literal's storage, so it is only valid while the record's
+/// bytes are in hand. Its bytes are the string's UTF-8 and need no escape in JSON (no
+/// quote, backslash or control character): a string read with an escape is decoded on
+/// the general path, and a literal that would need one keeps its program off this path.
+///
+/// Every operation here either gives exactly what the `JSONValue` operation gives for
+/// the same values, or nil where that operation would fail or would have to allocate;
+/// the record then takes the general path, which gives the error or the value.
+enum Scalar {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case text(UnsafeRawBufferPointer)
+
+    /// A number as a `JSONValue` (no payload to retain), for the shared arithmetic.
+    private var number: JSONValue? {
+        switch self {
+        case .int(let n): .int(n)
+        case .double(let d): .double(d)
+        default: nil
+        }
+    }
+
+    private init?(number: JSONValue) {
+        switch number {
+        case .int(let n): self = .int(n)
+        case .double(let d): self = .double(d)
+        default: return nil
+        }
+    }
+
+    /// `ValueComparison.equal`, for scalars.
+    static func equal(_ a: Scalar, _ b: Scalar) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y
+        case (.int(let x), .double(let y)), (.double(let y), .int(let x)): return ValueComparison.compare(x, y) == 0
+        case (.text(let x), .text(let y)): return x.count == y.count && compareBytes(x, y) == 0
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.null, .null): return true
+        default: return false
+        }
+    }
+
+    /// `BinaryOperator.apply`, for scalars; nil where that throws, and for `+` of two
+    /// strings (a new string).
+    static func apply(_ op: BinaryOperator, _ a: Scalar, _ b: Scalar) -> Scalar? {
+        switch op {
+        case .equal: return .bool(equal(a, b))
+        case .notEqual: return .bool(!equal(a, b))
+        case .less, .lessOrEqual, .greater, .greaterOrEqual:
+            let order: Int?
+            if case .text(let x) = a, case .text(let y) = b {
+                order = compareBytes(x, y)
+            } else {
+                guard let x = a.number, let y = b.number else { return nil }
+                do { order = try ValueComparison.order(x, y, for: op) } catch { return nil }
+            }
+            guard let order else { return .bool(false) }  // NaN is unordered
+            switch op {
+            case .less: return .bool(order < 0)
+            case .lessOrEqual: return .bool(order <= 0)
+            case .greater: return .bool(order > 0)
+            default: return .bool(order >= 0)
+            }
+        case .add, .subtract, .multiply, .divide, .remainder:
+            guard let x = a.number, let y = b.number else { return nil }
+            do { return Scalar(number: try Arithmetic.apply(op, x, y)) } catch { return nil }
+        }
+    }
+
+    /// The sign of `a - b` by bytes: `UTF8Bytes.compare`'s order.
+    private static func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let n = min(a.count, b.count)
+        if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+            let c = memcmp(pa, pb, n)
+            if c != 0 { return c < 0 ? -1 : 1 }
+        }
+        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+    }
+
+    /// The most bytes `write(to:)` writes for this value.
+    var maxWrittenLength: Int {
+        switch self {
+        case .null: 4
+        case .bool: 5
+        case .int: 20
+        case .double: 32  // Swift's shortest round-trip form is at most 24 ("-2.2250738585072014e-308")
+        case .text(let bytes): bytes.count + 2
+        }
+    }
+
+    /// Writes the JSON text `JSONWriter` writes for the same value at `target`, which
+    /// has room for `maxWrittenLength` bytes; returns how many it wrote.
+    func write(to target: UnsafeMutableRawPointer) -> Int {
+        switch self {
+        case .null: return Self.copy("null", to: target)
+        case .bool(let b): return Self.copy(b ? "true" : "false", to: target)
+        case .int(let n): return Self.writeInt(n, to: target)
+        case .double(let d):
+            guard d.isFinite else { return Self.copy("null", to: target) }
+            var text = d.description
+            return text.withUTF8 { utf8 in
+                target.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+                return utf8.count
+            }
+        case .text(let bytes):
+            target.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+            if let base = bytes.baseAddress { (target + 1).copyMemory(from: base, byteCount: bytes.count) }
+            target.storeBytes(of: UInt8(ascii: "\""), toByteOffset: bytes.count + 1, as: UInt8.self)
+            return bytes.count + 2
+        }
+    }
+
+    /// `write(to:)`, appended to `buffer`.
+    func write(into buffer: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(byteCount: maxWrittenLength, alignment: 1) { scratch in
+            let written = write(to: scratch.baseAddress!)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<written]).assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    private static func copy(_ word: StaticString, to target: UnsafeMutableRawPointer) -> Int {
+        target.copyMemory(from: word.utf8Start, byteCount: word.utf8CodeUnitCount)
+        return word.utf8CodeUnitCount
+    }
+
+    /// `JSONWriter.appendInt`'s digits, written back to front once their count is known.
+    private static func writeInt(_ n: Int64, to target: UnsafeMutableRawPointer) -> Int {
+        var magnitude = n.magnitude
+        let sign = n < 0 ? 1 : 0
+        var digits = 1
+        var scan = magnitude
+        while scan >= 10 {
+            scan /= 10
+            digits += 1
+        }
+        if sign == 1 { target.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self) }
+        var i = sign + digits
+        repeat {
+            i -= 1
+            target.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10), toByteOffset: i, as: UInt8.self)
+            magnitude /= 10
+        } while magnitude > 0
+        return sign + digits
+    }
+
+    /// Appends the key bytes `OutputEncoding.append` makes of the same value; false for
+    /// null, which is no key.
+    func appendKey(to buffer: inout [UInt8]) -> Bool {
+        switch self {
+        case .null: return false
+        case .text(let bytes): buffer.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+        default: write(into: &buffer)
+        }
+        return true
+    }
+}

@@ -1,0 +1,63 @@
+import Streamz
+import StreamzKafka
+
+/// The scalar path: a record that is a JSON object of plain scalar members (numbers,
+/// bools, nulls, strings without escapes), run by a program whose expressions are field
+/// reads, literals and operators, is read into `RecordSlots.scalars` and run without
+/// building a `JSONValue` or a `String`: string fields stay bytes in the record, and
+/// the output is written from them. That is most records of most topic-to-topic
+/// pipelines.
+///
+/// It only ever gives what the general path gives. Wherever that would fail (a
+/// missing field, a wrong type, an overflow, a bad document) or would have to build
+/// something (a string `+`, an escape to decode), it answers `unsure` and the record
+/// runs on the general path, which gives the value or the exact error.
+extension RecordProgram {
+    enum ScalarOutcome {
+        case message(KafkaOutgoing)
+        case dropped
+        case unsure
+    }
+
+    static func readsScalars(_ stages: Stages) -> Bool {
+        guard stages.eventTime?.field?.root.readsScalars ?? true else { return false }
+        for step in stages.steps {
+            guard case .filter(let expression) = step, expression.root.readsScalars else { return false }
+        }
+        if let output = stages.output { return output.fields.allSatisfy { $0.value.root.readsScalars } }
+        return stages.key?.root.readsScalars ?? true
+    }
+
+    func runOnScalars(_ plan: ScalarPlan, _ slots: RecordSlots, _ bytes: UnsafeRawBufferPointer, _ record: KafkaRecord,
+                      _ annotation: inout Annotation) -> ScalarOutcome {
+        guard slots.readScalars(bytes), let eventTime = plan.eventTime(kafkaTime: annotation.eventTime),
+              let passes = plan.passes() else { return .unsure }
+        guard passes else {
+            annotation.eventTime = eventTime
+            return .dropped
+        }
+        // Written in locals: the buffers are swapped out and back, so appending costs
+        // no access to the program's properties and no uniqueness check on them.
+        var key: [UInt8] = []
+        var value: [UInt8] = []
+        swap(&key, &keyBuffer)
+        swap(&value, &valueBuffer)
+        defer {
+            swap(&key, &keyBuffer)
+            swap(&value, &valueBuffer)
+        }
+        key.removeAll(keepingCapacity: true)
+        var hasKey = true
+        if plan.writesObject {
+            value.removeAll(keepingCapacity: true)
+            guard plan.writeObject(into: &value, keyBytes: &key, hasKey: &hasKey) else { return .unsure }
+        } else {
+            guard plan.writeKey(into: &key, hasKey: &hasKey) else { return .unsure }
+        }
+        annotation.eventTime = eventTime
+        let keyBytes = plan.hasKeyExpression ? (hasKey ? key : nil) : record.key
+        return .message(KafkaOutgoing(key: keyBytes, value: plan.writesObject ? value : record.value,
+                                      headers: headers(of: record),
+                                      timestamp: eventTime == Annotation.noTime ? nil : eventTime))
+    }
+}

@@ -1,0 +1,146 @@
+import Streamz
+
+/// A `RecordProgram`'s slotted stages, flattened for the scalar path (see
+/// `RecordProgram.runOnScalars`) so that running them copies no reference: the nodes
+/// are held unmanaged (the plan keeps them alive) and the output's member prefixes sit
+/// in one byte buffer. Reading the stages themselves (arrays of enums holding
+/// `Expression`s, tuples of arrays and strings) cost a dozen retains and releases per
+/// record, more than the work.
+///
+/// Built only when every expression of the stages reads scalars.
+final class ScalarPlan {
+    /// Keeps the unmanaged nodes alive.
+    private let nodes: [ExpressionNode]
+    private let filters: UnsafeMutableBufferPointer<Unmanaged<ExpressionNode>>
+    /// The output object's members, when the stages end in a `DirectMap`.
+    private let members: UnsafeMutableBufferPointer<Unmanaged<ExpressionNode>>
+    /// Member i's `,"name":` prefix is `prefixes[prefixEnds[i - 1] ..< prefixEnds[i]]`.
+    private let prefixEnds: UnsafeMutableBufferPointer<Int>
+    private let prefixes: UnsafeMutableRawBufferPointer
+    /// The members' values of the record in hand, read before any is written.
+    private let values: UnsafeMutablePointer<Scalar>
+    /// Where the object is written before it is appended to the output buffer in one
+    /// copy (one append per token cost more than the writing); grows to the largest.
+    private var scratch: UnsafeMutableRawBufferPointer
+    let writesObject: Bool
+    /// The member that is also the key; -1 for none.
+    private let keyMember: Int
+    /// The key expression, when there is no output object.
+    private let key: Unmanaged<ExpressionNode>?
+    private let readsEventTime: Bool
+    private let eventTimeField: Unmanaged<ExpressionNode>?
+    private let eventTimeUnit: Streamz.EventTimeUnit
+    private let maxAheadOfWallClock: Int64?
+
+    /// nil unless every expression of `stages` reads scalars.
+    init?(_ stages: RecordProgram.Stages) {
+        guard RecordProgram.readsScalars(stages) else { return nil }
+        var nodes: [ExpressionNode] = []
+        func hold(_ node: ExpressionNode) -> Unmanaged<ExpressionNode> {
+            nodes.append(node)
+            return Unmanaged.passUnretained(node)
+        }
+        filters = .allocate(capacity: stages.steps.count)
+        for (i, step) in stages.steps.enumerated() {
+            guard case .filter(let expression) = step else { preconditionFailure("readsScalars allows filters only") }
+            filters.initializeElement(at: i, to: hold(expression.root))
+        }
+        let fields = stages.output?.fields ?? []
+        writesObject = stages.output != nil
+        keyMember = stages.output?.keyField ?? -1
+        members = .allocate(capacity: fields.count)
+        values = .allocate(capacity: fields.count)
+        scratch = .allocate(byteCount: 256, alignment: 1)
+        prefixEnds = .allocate(capacity: fields.count)
+        prefixes = .allocate(byteCount: fields.reduce(0) { $0 + $1.prefix.count }, alignment: 1)
+        var end = 0
+        for (i, field) in fields.enumerated() {
+            members.initializeElement(at: i, to: hold(field.value.root))
+            prefixes[end..<end + field.prefix.count].copyBytes(from: field.prefix)
+            end += field.prefix.count
+            prefixEnds.initializeElement(at: i, to: end)
+        }
+        key = stages.output == nil ? stages.key.map { hold($0.root) } : nil
+        readsEventTime = stages.eventTime != nil
+        eventTimeField = stages.eventTime?.field.map { hold($0.root) }
+        eventTimeUnit = stages.eventTime?.unit ?? .milliseconds
+        maxAheadOfWallClock = stages.eventTime?.maxAheadOfWallClock
+        self.nodes = nodes
+    }
+
+    deinit {
+        filters.deallocate()
+        members.deallocate()
+        prefixEnds.deallocate()
+        prefixes.deallocate()
+        values.deallocate()
+        scratch.deallocate()
+    }
+
+    /// `EventTimeReading.read`, or nil (unsure); `kafkaTime` when the stages read none.
+    func eventTime(kafkaTime: Int64) -> Int64? {
+        guard readsEventTime else { return kafkaTime }
+        let millis: Int64
+        if let eventTimeField {
+            let value = eventTimeField._withUnsafeGuaranteedRef { $0.scalar() }
+            guard let fieldMillis = EventTimeReading.milliseconds(fromScalar: value, unit: eventTimeUnit) else { return nil }
+            millis = fieldMillis
+        } else {
+            guard kafkaTime != Annotation.noTime, kafkaTime >= 0 else { return nil }
+            millis = kafkaTime
+        }
+        if let maxAheadOfWallClock, millis > EventTimeReading.wallClockMillis() + maxAheadOfWallClock { return nil }
+        return millis
+    }
+
+    /// Whether the record passes every filter; nil (unsure) where one is not a bool.
+    func passes() -> Bool? {
+        for filter in filters {
+            guard case .bool(let pass)? = filter._withUnsafeGuaranteedRef({ $0.scalar() }) else { return nil }
+            if !pass { return false }
+        }
+        return true
+    }
+
+    /// Appends the output object to `buffer`, and its key member's key bytes to `keyBytes`
+    /// (`hasKey` false for a null key); false (unsure) where a member is not a scalar.
+    func writeObject(into buffer: inout [UInt8], keyBytes: inout [UInt8], hasKey: inout Bool) -> Bool {
+        var length = 2 + prefixes.count
+        for i in 0..<members.count {
+            guard let value = members[i]._withUnsafeGuaranteedRef({ $0.scalar() }) else { return false }
+            (values + i).initialize(to: value)  // trivial: no deinitialize needed
+            length += value.maxWrittenLength
+        }
+        if scratch.count < length {
+            scratch.deallocate()
+            scratch = .allocate(byteCount: max(length, 2 * scratch.count), alignment: 1)
+        }
+        let base = scratch.baseAddress!
+        base.storeBytes(of: UInt8(ascii: "{"), as: UInt8.self)
+        var written = 1
+        var prefixStart = 0
+        for i in 0..<members.count {
+            let prefixLength = prefixEnds[i] - prefixStart
+            (base + written).copyMemory(from: prefixes.baseAddress! + prefixStart, byteCount: prefixLength)
+            written += prefixLength
+            prefixStart = prefixEnds[i]
+            written += values[i].write(to: base + written)
+            if i == keyMember { hasKey = values[i].appendKey(to: &keyBytes) }
+        }
+        base.storeBytes(of: UInt8(ascii: "}"), toByteOffset: written, as: UInt8.self)
+        written += 1
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<written]).assumingMemoryBound(to: UInt8.self))
+        return true
+    }
+
+    /// The key bytes of the key expression, when there is no output object; false
+    /// (unsure) where it is not a scalar.
+    func writeKey(into keyBytes: inout [UInt8], hasKey: inout Bool) -> Bool {
+        guard let key else { return true }
+        guard let value = key._withUnsafeGuaranteedRef({ $0.scalar() }) else { return false }
+        hasKey = value.appendKey(to: &keyBytes)
+        return true
+    }
+
+    var hasKeyExpression: Bool { writesObject ? keyMember >= 0 : key != nil }
+}
