@@ -12,7 +12,9 @@ import StreamzKafka
 /// object for the last `map` that is only written out (its members go straight into
 /// the output buffer, a copied field as its input text when that is already what
 /// would be written), and fresh key and value arrays for each message (they are
-/// written into buffers reused across records).
+/// written into buffers reused across records). A program of field reads, literals and
+/// operators runs plain records on scalars, with no JSON value built at all (see
+/// `RecordProgram+Scalars.swift`).
 ///
 /// Lives on the pipeline's loop, like the graph.
 final class RecordProgram {
@@ -20,7 +22,7 @@ final class RecordProgram {
     private let forwardsHeaders: Bool
     private let maxRecordBytes: Int
     private let fields: JSONProjection
-    let context: EvaluationContext
+    private let context: EvaluationContext
     /// The stages as configured, over a parsed document: for every format, and for
     /// JSON records that are not objects.
     private let general: Stages
@@ -75,7 +77,7 @@ final class RecordProgram {
     /// `compilesFieldReads: false` keeps every record on the general path (for tests
     /// that compare the two).
     init(plan: PipelinePlan, key: Expression?, headers: HeaderPolicy, eventTime: EventTimeReading?,
-         context: EvaluationContext, compilesFieldReads: Bool = true, triesScalars: Bool = true) {
+         context: EvaluationContext, compilesFieldReads: Bool = true) {
         format = plan.config.source.format
         forwardsHeaders = headers == .forward
         maxRecordBytes = plan.config.source.maxRecordBytes
@@ -101,7 +103,7 @@ final class RecordProgram {
         } else {
             slotted = nil
         }
-        scalarPlan = triesScalars ? slotted.flatMap(ScalarPlan.init) : nil
+        scalarPlan = slotted.flatMap(ScalarPlan.init)
         keyBuffer.reserveCapacity(64)
         valueBuffer.reserveCapacity(256)
     }
