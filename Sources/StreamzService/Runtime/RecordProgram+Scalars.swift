@@ -36,8 +36,8 @@ extension RecordProgram {
             annotation.eventTime = eventTime
             return .dropped
         }
-        // Written in locals: the buffers are swapped out and back, so appending costs
-        // no access to the program's properties and no uniqueness check on them.
+        // Written in locals, swapped out of the program and back: no property access
+        // (and exclusivity check) per write.
         var key: [UInt8] = []
         var value: [UInt8] = []
         swap(&key, &keyBuffer)
