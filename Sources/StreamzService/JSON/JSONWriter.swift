@@ -35,24 +35,34 @@ enum JSONWriter {
     }
 
     static func appendInt(_ n: Int64, to buffer: inout [UInt8]) {
-        if n < 0 { buffer.append(UInt8(ascii: "-")) }
+        // 20 bytes hold any Int64 with its sign: a register-sized scratch, no array.
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { scratch in
+            let count = writeInt(n, to: scratch.baseAddress!)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]).assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// Writes `n` in decimal at `target`, which has room for 20 bytes; returns how many
+    /// it wrote. The digits are counted first, so they can be written back to front in
+    /// place.
+    static func writeInt(_ n: Int64, to target: UnsafeMutableRawPointer) -> Int {
         var magnitude = n.magnitude
-        if magnitude < 10 {
-            buffer.append(UInt8(ascii: "0") + UInt8(magnitude))
-            return
+        let sign = n < 0 ? 1 : 0
+        var digits = 1
+        var scan = magnitude
+        while scan >= 10 {
+            scan /= 10
+            digits += 1
         }
-        // Digits come out least significant first: collect them in a register-sized
-        // scratch (20 digits fit an Int64) rather than reversing an array slice.
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            while magnitude > 0 {
-                scratch[23 - count] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-                count += 1
-            }
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[(24 - count)...]))
-        }
+        if sign == 1 { target.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self) }
+        var i = sign + digits
+        repeat {
+            i -= 1
+            target.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10), toByteOffset: i, as: UInt8.self)
+            magnitude /= 10
+        } while magnitude > 0
+        return sign + digits
     }
 
     /// Swift's shortest round-trip form is valid JSON for finite values ("1.0", "1e-05",

@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A JSON scalar as the scalar path (`RecordProgram.runOnScalars`) reads and computes
 /// it: no `String`, no reference counting. A string is the bytes of its text in the
 /// record being read, or in a literal's storage, so it is only valid while the record's
@@ -82,12 +74,7 @@ enum Scalar {
 
     /// The sign of `a - b` by bytes: `UTF8Bytes.compare`'s order.
     private static func compareBytes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
-        let n = min(a.count, b.count)
-        if n > 0, let pa = a.baseAddress, let pb = b.baseAddress {
-            let c = memcmp(pa, pb, n)
-            if c != 0 { return c < 0 ? -1 : 1 }
-        }
-        return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
+        UTF8Bytes.compare(a.assumingMemoryBound(to: UInt8.self), b.assumingMemoryBound(to: UInt8.self))
     }
 
     /// The most bytes `write(to:)` writes for this value.
@@ -107,7 +94,7 @@ enum Scalar {
         switch self {
         case .null: return Self.copy("null", to: target)
         case .bool(let b): return Self.copy(b ? "true" : "false", to: target)
-        case .int(let n): return Self.writeInt(n, to: target)
+        case .int(let n): return JSONWriter.writeInt(n, to: target)
         case .double(let d):
             guard d.isFinite else { return Self.copy("null", to: target) }
             var text = d.description
@@ -134,26 +121,6 @@ enum Scalar {
     private static func copy(_ word: StaticString, to target: UnsafeMutableRawPointer) -> Int {
         target.copyMemory(from: word.utf8Start, byteCount: word.utf8CodeUnitCount)
         return word.utf8CodeUnitCount
-    }
-
-    /// `JSONWriter.appendInt`'s digits, written back to front once their count is known.
-    private static func writeInt(_ n: Int64, to target: UnsafeMutableRawPointer) -> Int {
-        var magnitude = n.magnitude
-        let sign = n < 0 ? 1 : 0
-        var digits = 1
-        var scan = magnitude
-        while scan >= 10 {
-            scan /= 10
-            digits += 1
-        }
-        if sign == 1 { target.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self) }
-        var i = sign + digits
-        repeat {
-            i -= 1
-            target.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10), toByteOffset: i, as: UInt8.self)
-            magnitude /= 10
-        } while magnitude > 0
-        return sign + digits
     }
 
     /// Appends the key bytes `OutputEncoding.append` makes of the same value; false for
