@@ -2,6 +2,7 @@ extension JSONReader {
     /// Reads `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`: integers that fit Int64
     /// become `.int`, everything else `.double`.
     mutating func readNumber() throws(JSONParseError) -> JSONValue {
+        if let integer = readPlainInteger() { return .int(integer) }
         let start = position
         var i = position
         let negative = bytes[i] == UInt8(ascii: "-")
@@ -76,6 +77,33 @@ extension JSONReader {
             return .double(negative ? -value : value)
         }
         return try .double(slowDouble(start, i))
+    }
+
+    /// The common number, an integer of up to 18 digits, read in one tight loop; nil
+    /// (nothing read) for anything else: a fraction, an exponent, more digits, a leading
+    /// zero, no digit at all, which the general loop below reads (and rejects).
+    @inline(__always)
+    private mutating func readPlainInteger() -> Int64? {
+        var i = position
+        let negative = bytes[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let start = i
+        var magnitude: Int64 = 0
+        while i < count, i - start < 18 {
+            let digit = bytes[i] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            magnitude = magnitude &* 10 &+ Int64(digit)
+            i += 1
+        }
+        guard i > start, bytes[start] != UInt8(ascii: "0") || i == start + 1 else { return nil }
+        if i < count {
+            let next = bytes[i]
+            guard next &- UInt8(ascii: "0") >= 10, next != UInt8(ascii: "."), next | 0x20 != UInt8(ascii: "e") else {
+                return nil
+            }
+        }
+        position = i
+        return negative ? -magnitude : magnitude
     }
 
     private func slowDouble(_ start: Int, _ end: Int) throws(JSONParseError) -> Double {

@@ -7,8 +7,7 @@ extension JSONReader {
     /// The general parse then reads the record again and gives its value or its error,
     /// so this scan only has to be right about what it accepts.
     ///
-    /// Integers of up to 18 digits are read by the loop here, everything else by the
-    /// general reader's functions.
+    /// Everything but plain strings is read by the general reader's functions.
     mutating func readScalarMembers(_ projection: JSONProjection, into scalars: UnsafeMutablePointer<Scalar?>) -> Bool {
         do { return try scanScalarMembers(projection, into: scalars) } catch { return false }
     }
@@ -68,7 +67,6 @@ extension JSONReader {
         case UInt8(ascii: "\""):
             return try plainString().map(Scalar.text)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            if let n = readPlainInteger() { return .int(n) }
             switch try readNumber() {
             case .int(let n): return .int(n)
             case .double(let d): return .double(d)
@@ -79,32 +77,5 @@ extension JSONReader {
         case UInt8(ascii: "n"): try expectWord("null"); return .null
         default: return nil
         }
-    }
-
-    /// The common number, an integer of up to 18 digits, read in one tight loop; nil
-    /// (nothing read) for anything else: a fraction, an exponent, more digits, a leading
-    /// zero, no digit at all. `readNumber` reads those.
-    @inline(__always)
-    private mutating func readPlainInteger() -> Int64? {
-        var i = position
-        let negative = bytes[i] == UInt8(ascii: "-")
-        if negative { i += 1 }
-        let start = i
-        var magnitude: Int64 = 0
-        while i < count, i - start < 18 {
-            let digit = bytes[i] &- UInt8(ascii: "0")
-            guard digit < 10 else { break }
-            magnitude = magnitude &* 10 &+ Int64(digit)
-            i += 1
-        }
-        guard i > start, bytes[start] != UInt8(ascii: "0") || i == start + 1 else { return nil }
-        if i < count {
-            let next = bytes[i]
-            guard next &- UInt8(ascii: "0") >= 10, next != UInt8(ascii: "."), next | 0x20 != UInt8(ascii: "e") else {
-                return nil
-            }
-        }
-        position = i
-        return negative ? -magnitude : magnitude
     }
 }

@@ -68,8 +68,27 @@ enum JSONWriter {
     /// Swift's shortest round-trip form is valid JSON for finite values ("1.0", "1e-05",
     /// "1e+16"); JSON has no infinities or NaN, so those become null.
     static func appendDouble(_ d: Double, to buffer: inout [UInt8]) {
-        guard d.isFinite else { return appendWord("null", to: &buffer) }
-        buffer.append(contentsOf: d.description.utf8)
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 1) { scratch in
+            let count = writeDouble(d, to: scratch.baseAddress!)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]).assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// `appendWord`, at `target`; returns the word's length.
+    static func writeWord(_ word: StaticString, to target: UnsafeMutableRawPointer) -> Int {
+        target.copyMemory(from: word.utf8Start, byteCount: word.utf8CodeUnitCount)
+        return word.utf8CodeUnitCount
+    }
+
+    /// `appendDouble`, at `target`, which has room for 32 bytes (the shortest
+    /// round-trip form is at most 24, "-2.2250738585072014e-308"); returns how many it wrote.
+    static func writeDouble(_ d: Double, to target: UnsafeMutableRawPointer) -> Int {
+        guard d.isFinite else { return writeWord("null", to: target) }
+        var text = d.description
+        return text.withUTF8 { utf8 in
+            target.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
+            return utf8.count
+        }
     }
 
     static func appendString(_ s: String, to buffer: inout [UInt8]) {

@@ -83,7 +83,7 @@ enum Scalar {
         case .null: 4
         case .bool: 5
         case .int: 20
-        case .double: 32  // Swift's shortest round-trip form is at most 24 ("-2.2250738585072014e-308")
+        case .double: 32  // see `JSONWriter.writeDouble`
         case .text(let bytes): bytes.count + 2
         }
     }
@@ -92,16 +92,10 @@ enum Scalar {
     /// has room for `maxWrittenLength` bytes; returns how many it wrote.
     func write(to target: UnsafeMutableRawPointer) -> Int {
         switch self {
-        case .null: return Self.copy("null", to: target)
-        case .bool(let b): return Self.copy(b ? "true" : "false", to: target)
+        case .null: return JSONWriter.writeWord("null", to: target)
+        case .bool(let b): return JSONWriter.writeWord(b ? "true" : "false", to: target)
         case .int(let n): return JSONWriter.writeInt(n, to: target)
-        case .double(let d):
-            guard d.isFinite else { return Self.copy("null", to: target) }
-            var text = d.description
-            return text.withUTF8 { utf8 in
-                target.copyMemory(from: utf8.baseAddress!, byteCount: utf8.count)
-                return utf8.count
-            }
+        case .double(let d): return JSONWriter.writeDouble(d, to: target)
         case .text(let bytes):
             target.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
             if let base = bytes.baseAddress { (target + 1).copyMemory(from: base, byteCount: bytes.count) }
@@ -116,11 +110,6 @@ enum Scalar {
             let written = write(to: scratch.baseAddress!)
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<written]).assumingMemoryBound(to: UInt8.self))
         }
-    }
-
-    private static func copy(_ word: StaticString, to target: UnsafeMutableRawPointer) -> Int {
-        target.copyMemory(from: word.utf8Start, byteCount: word.utf8CodeUnitCount)
-        return word.utf8CodeUnitCount
     }
 
     /// Appends the key bytes `OutputEncoding.append` makes of the same value; false for

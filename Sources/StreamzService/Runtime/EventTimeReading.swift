@@ -23,8 +23,8 @@ struct EventTimeReading {
             do { value = try field.evaluate(record, context: context) } catch { throw StepFailure("\(error)") }
             do {
                 switch value {
-                case .int(let number): millis = try EventTimeParser.milliseconds(from: number, unit: unit == .iso8601 ? .milliseconds : unit)
-                case .double(let number): millis = try EventTimeParser.milliseconds(from: number, unit: unit == .iso8601 ? .milliseconds : unit)
+                case .int(let number): millis = try EventTimeParser.milliseconds(from: number, unit: Self.numberUnit(unit))
+                case .double(let number): millis = try EventTimeParser.milliseconds(from: number, unit: Self.numberUnit(unit))
                 case .string(let text): millis = try EventTimeParser.milliseconds(from: text, unit: unit)
                 default: throw StepFailure("event time field '\(field.text)' is \(value.typeName), not a time")
                 }
@@ -34,10 +34,10 @@ struct EventTimeReading {
                 throw StepFailure("\(error)")
             }
         } else {
-            guard kafkaTime != Annotation.noTime, kafkaTime >= 0 else { throw StepFailure("the record has no timestamp") }
-            millis = kafkaTime
+            guard let time = Self.eventTime(fromKafkaTime: kafkaTime) else { throw StepFailure("the record has no timestamp") }
+            millis = time
         }
-        if let maxAheadOfWallClock, millis > Self.wallClockMillis() + maxAheadOfWallClock {
+        if Self.isTooFarAhead(millis, limit: maxAheadOfWallClock), let maxAheadOfWallClock {
             throw StepFailure("event time \(millis) is more than \(maxAheadOfWallClock / 3_600_000) h ahead of the wall clock")
         }
         return millis
@@ -46,12 +46,28 @@ struct EventTimeReading {
     /// `read`'s milliseconds from a field read on the scalar path (see `Scalar`); nil
     /// where `read` fails or would parse text (the record then takes the general path).
     static func milliseconds(fromScalar value: Scalar?, unit: Streamz.EventTimeUnit) -> Int64? {
-        let unit = unit == .iso8601 ? .milliseconds : unit
+        let unit = numberUnit(unit)
         switch value {
         case .int(let number)?: return try? EventTimeParser.milliseconds(from: number, unit: unit)
         case .double(let number)?: return try? EventTimeParser.milliseconds(from: number, unit: unit)
         default: return nil
         }
+    }
+
+    /// The unit of a number in a field: an ISO-8601 field that holds a number holds
+    /// milliseconds.
+    private static func numberUnit(_ unit: Streamz.EventTimeUnit) -> Streamz.EventTimeUnit {
+        unit == .iso8601 ? .milliseconds : unit
+    }
+
+    /// The event time a record without a time field has: its Kafka timestamp, if it has one.
+    static func eventTime(fromKafkaTime kafkaTime: Int64) -> Int64? {
+        kafkaTime != Annotation.noTime && kafkaTime >= 0 ? kafkaTime : nil
+    }
+
+    static func isTooFarAhead(_ millis: Int64, limit maxAheadOfWallClock: Int64?) -> Bool {
+        guard let maxAheadOfWallClock else { return false }
+        return millis > wallClockMillis() + maxAheadOfWallClock
     }
 
     static func wallClockMillis() -> Int64 {

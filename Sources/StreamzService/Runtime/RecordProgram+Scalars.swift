@@ -19,15 +19,6 @@ extension RecordProgram {
         case unsure
     }
 
-    static func readsScalars(_ stages: Stages) -> Bool {
-        guard stages.eventTime?.field?.root.readsScalars ?? true else { return false }
-        for step in stages.steps {
-            guard case .filter(let expression) = step, expression.root.readsScalars else { return false }
-        }
-        if let output = stages.output { return output.fields.allSatisfy { $0.value.root.readsScalars } }
-        return stages.key?.root.readsScalars ?? true
-    }
-
     func runOnScalars(_ plan: ScalarPlan, _ slots: RecordSlots, _ bytes: UnsafeRawBufferPointer, _ record: KafkaRecord,
                       _ annotation: inout Annotation) -> ScalarOutcome {
         guard slots.readScalars(bytes), let eventTime = plan.eventTime(kafkaTime: annotation.eventTime),

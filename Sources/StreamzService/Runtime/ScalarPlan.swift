@@ -34,7 +34,7 @@ final class ScalarPlan {
 
     /// nil unless every expression of `stages` reads scalars.
     init?(_ stages: RecordProgram.Stages) {
-        guard RecordProgram.readsScalars(stages) else { return nil }
+        guard Self.readsScalars(stages) else { return nil }
         var nodes: [ExpressionNode] = []
         func hold(_ node: ExpressionNode) -> Unmanaged<ExpressionNode> {
             nodes.append(node)
@@ -68,6 +68,15 @@ final class ScalarPlan {
         self.nodes = nodes
     }
 
+    private static func readsScalars(_ stages: RecordProgram.Stages) -> Bool {
+        guard stages.eventTime?.field?.root.readsScalars ?? true else { return false }
+        for step in stages.steps {
+            guard case .filter(let expression) = step, expression.root.readsScalars else { return false }
+        }
+        if let output = stages.output { return output.fields.allSatisfy { $0.value.root.readsScalars } }
+        return stages.key?.root.readsScalars ?? true
+    }
+
     deinit {
         filters.deallocate()
         members.deallocate()
@@ -86,11 +95,10 @@ final class ScalarPlan {
             guard let fieldMillis = EventTimeReading.milliseconds(fromScalar: value, unit: eventTimeUnit) else { return nil }
             millis = fieldMillis
         } else {
-            guard kafkaTime != Annotation.noTime, kafkaTime >= 0 else { return nil }
-            millis = kafkaTime
+            guard let time = EventTimeReading.eventTime(fromKafkaTime: kafkaTime) else { return nil }
+            millis = time
         }
-        if let maxAheadOfWallClock, millis > EventTimeReading.wallClockMillis() + maxAheadOfWallClock { return nil }
-        return millis
+        return EventTimeReading.isTooFarAhead(millis, limit: maxAheadOfWallClock) ? nil : millis
     }
 
     /// Whether the record passes every filter; nil (unsure) where one is not a bool.
