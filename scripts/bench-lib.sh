@@ -124,13 +124,13 @@ EOF
 
 # The README's `enrich` pipeline, taken from docker/pipeline.yaml (so the benchmarks
 # measure what users read) and moved onto the given topics (see config_head).
-enrich_config() {  # group input-topic output-topic dead-letter-topic
+enrich_config() {  # group input-topic output-topic dead-letter-topic [sink-extra, e.g. ", headers: drop"]
     local pipeline
     pipeline=$(awk '/^  - name: / { on = ($0 == "  - name: enrich") } on' "$ROOT/docker/pipeline.yaml" \
-        | sed -e "s/topics: \[clicks\]/topics: [$2]/" -e "s/{topic: clicks-enriched,/{topic: $3,/" \
+        | sed -e "s/topics: \[clicks\]/topics: [$2]/" -e "s/{topic: clicks-enriched,\(.*\)}/{topic: $3,\1${5:-}}/" \
               -e "s/{topic: clicks-dlq}/{topic: $4}/")
     # A reshaped example must fail here, not benchmark the wrong topics.
-    for expected in "topics: [$2]" "{topic: $3," "{topic: $4}" "start: earliest"; do
+    for expected in "topics: [$2]" "{topic: $3," "{topic: $4}" "start: earliest" "${5:-}}"; do
         grep -qF -- "$expected" <<<"$pipeline" || die "docker/pipeline.yaml: the enrich pipeline has no '$expected' after rewriting"
     done
     config_head "$1"

@@ -178,6 +178,7 @@ c_self=$(var "$OUT/run.vars" c_self_rate)
 b_rate=$(var "$OUT/run.vars" bytes_rate); b_cpu=$(var "$OUT/run.vars" bytes_cpu); b_hwm=$(var "$OUT/run.vars" bytes_hwm_kb)
 e2_rate=$(var "$OUT/run.vars" enrich2_rate)
 e_rate=$(var "$OUT/run.vars" enrich_rate); e_cpu=$(var "$OUT/run.vars" enrich_cpu); e_hwm=$(var "$OUT/run.vars" enrich_hwm_kb)
+ed_rate=$(var "$OUT/run.vars" enrichd_rate); ed_cpu=$(var "$OUT/run.vars" enrichd_cpu)
 w_rate=$(var "$OUT/run.vars" window_rate); w_cpu=$(var "$OUT/run.vars" window_cpu); w_hwm=$(var "$OUT/run.vars" window_hwm_kb)
 
 l_c50=$(var "$OUT/latency.vars" lat_c_p50); l_c99=$(var "$OUT/latency.vars" lat_c_p99)
@@ -320,6 +321,8 @@ section() {  # file title
     echo "| \`streamz run\` plain passthrough (format bytes, no steps, headers: drop), msgs/s | $(num "$b_rate") | raw C passthrough: $(num "$c_rate") | $(pct "$b_rate" "$c_rate") | ≥ 85% of C | $(met "$bytes_ratio" ">=" 0.85) |"
     echo "| \`streamz run\` topic-to-topic JSON filter+map, msgs/s | $(num "$e_rate") | raw C passthrough: $(num "$c_rate") | $(pct "$e_rate" "$c_rate") | ≥ 385k (5× Quix's 77k) | $(met "$e_rate" ">=" 385000) |"
     echo "| same, CPU-s per 1M records | $(num "$e_cpu" 2) | raw C passthrough: $(num "$c_cpu" 2) | $(times "$e_cpu" "$c_cpu") | ≤ 1.4 (Quix: 14) | $(met "$e_cpu" "<=" 1.4) |"
+    echo "| same with \`headers: drop\` (C copies no headers), msgs/s | $(num "$ed_rate") | raw C passthrough: $(num "$c_rate") | $(pct "$ed_rate" "$c_rate") | ≥ 385k | $(met "$ed_rate" ">=" 385000) |"
+    echo "| same with \`headers: drop\`, CPU-s per 1M records | $(num "$ed_cpu" 2) | raw C passthrough: $(num "$c_cpu" 2) | $(times "$ed_cpu" "$c_cpu") | ≤ 1.4 | $(met "$ed_cpu" "<=" 1.4) |"
     echo "| scale-out: 2 \`streamz run\` replicas in one group, JSON filter+map, msgs/s | $(num "$e2_rate") | 1 replica: $(num "$e_rate") | $(pct "$e2_rate" "$e_rate") | report (2 cores, broker included) | – |"
     echo "| \`streamz run\` 1 s tumbling count+sum per user → Kafka, msgs/s | $(num "$w_rate") | raw C passthrough: $(num "$c_rate") | $(pct "$w_rate" "$c_rate") | ≥ 440k (20× Quix's 22k) | $(met "$w_rate" ">=" 440000) |"
     echo "| same, CPU-s per 1M records | $(num "$w_cpu" 2) | raw C passthrough: $(num "$c_cpu" 2) | $(times "$w_cpu" "$c_cpu") | – (Quix: 48) | – |"

@@ -10,6 +10,9 @@
 #   enrich   `streamz run` with the README's `enrich` pipeline: json source with event
 #            time, filter `value > 10 && page != '/health'`, map {user, page,
 #            value2: value * 2, ts}, Kafka sink keyed by user, dead_letter topic
+#   enrichd  the same with the sink's `headers: drop`, like-for-like with c, which
+#            copies no headers: librdkafka 2.0.2 allocates to parse a consumed
+#            message's headers even when it has none, so forwarding costs even then
 #   bytes    `streamz run` with a plain passthrough pipeline (format: bytes, no steps,
 #            Kafka sink keeping the input key, headers: drop, as c copies none): the
 #            service's own overhead on top of librdkafka, like-for-like with c
@@ -25,7 +28,7 @@
 # clicks per second of event time; 11% filtered out by value, 5% by page; the
 # sentinels' ts lies 10 s past the data, so every data window closes).
 #
-# Timing, identical for the three and done from the outside by `clicks watch` (no
+# Timing, identical for all and done from the outside by `clicks watch` (no
 # hook in the measured process): every POLL_MS it sums the output topic's high
 # watermarks (ListOffsets to the broker) and reads the process's /proc/PID/stat. The
 # span runs from the first output record to the last expected one (each instant the
@@ -78,7 +81,7 @@ make_work
 
 topics=(--topic "clicks:$PARTITIONS" --topic "clicks-dlq:$PARTITIONS")
 for r in $(seq 1 "$RUNS"); do
-    topics+=(--topic "out-c-$r:$PARTITIONS" --topic "out-bytes-$r:$PARTITIONS" --topic "out-enrich-$r:$PARTITIONS" --topic "out-enrich2-$r:$PARTITIONS" --topic "out-window-$r:$PARTITIONS")
+    topics+=(--topic "out-c-$r:$PARTITIONS" --topic "out-bytes-$r:$PARTITIONS" --topic "out-enrich-$r:$PARTITIONS" --topic "out-enrichd-$r:$PARTITIONS" --topic "out-enrich2-$r:$PARTITIONS" --topic "out-window-$r:$PARTITIONS")
 done
 start_broker "${topics[@]}"
 
@@ -147,6 +150,12 @@ run_enrich() {  # run
     run_streamz enrich "$r" "$WORK/enrich-$r.yaml" "out-enrich-$r" "$ENRICH_OUT" "$TOTAL"
 }
 
+run_enrichd() {  # run
+    local r=$1
+    enrich_config "bench-enrichd-$r" clicks "out-enrichd-$r" clicks-dlq ", headers: drop" >"$WORK/enrichd-$r.yaml"
+    run_streamz enrichd "$r" "$WORK/enrichd-$r.yaml" "out-enrichd-$r" "$ENRICH_OUT" "$TOTAL"
+}
+
 run_enrich2() {  # run: a second replica in the group, then the measured one
     local r=$1 second
     enrich_config "bench-enrich2-$r" clicks "out-enrich2-$r" clicks-dlq >"$WORK/enrich2-$r.yaml"
@@ -201,10 +210,10 @@ EOF
     run_streamz window "$r" "$WORK/window-$r.yaml" "out-window-$r" "$WINDOW_ROWS" "$((TOTAL - FIRST_CLOSE))"
 }
 
-log "$RUNS runs each of C passthrough, streamz bytes passthrough, enrich and window, alternating (properties: ${KAFKA_PROPS:-none})"
+log "$RUNS runs each of C passthrough, streamz bytes passthrough, enrich (headers forwarded and dropped) and window, alternating (properties: ${KAFKA_PROPS:-none})"
 for r in $(seq 1 "$RUNS"); do
-    if (( r % 2 == 1 )); then run_c "$r"; run_bytes "$r"; run_enrich "$r"; run_enrich2 "$r"; run_window "$r"
-    else run_window "$r"; run_enrich2 "$r"; run_enrich "$r"; run_bytes "$r"; run_c "$r"; fi
+    if (( r % 2 == 1 )); then run_c "$r"; run_bytes "$r"; run_enrich "$r"; run_enrichd "$r"; run_enrich2 "$r"; run_window "$r"
+    else run_window "$r"; run_enrich2 "$r"; run_enrichd "$r"; run_enrich "$r"; run_bytes "$r"; run_c "$r"; fi
 done
 
 # ---------------------------------------------------------------- results
@@ -216,11 +225,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 c_rate=$(col c 3); c_cpu=$(col c 4); c_hwm=$(col c 6); c_self=$(col c-self 3); c_self_cpu=$(col c-self 4)
 b_rate=$(col bytes 3); b_cpu=$(col bytes 4); b_hwm=$(col bytes 6)
 e_rate=$(col enrich 3); e_cpu=$(col enrich 4); e_hwm=$(col enrich 6); e_wait=$(col enrich 7)
+ed_rate=$(col enrichd 3); ed_cpu=$(col enrichd 4); ed_hwm=$(col enrichd 6)
 e2_rate=$(col enrich2 3)
 w_rate=$(col window 3); w_cpu=$(col window 4); w_hwm=$(col window 6); w_wait=$(col window 7)
 poll=$(awk '$1 != "c-self" { print $8 }' "$WORK/runs" | median)
 dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while read -r k r f; do
-    case $k in c|bytes) e=$TOTAL ;; enrich|enrich2) e=$ENRICH_OUT ;; window) e=$WINDOW_ROWS ;; esac
+    case $k in c|bytes) e=$TOTAL ;; enrich|enrichd|enrich2) e=$ENRICH_OUT ;; window) e=$WINDOW_ROWS ;; esac
     (( f > e )) && echo "$k run $r: $f output records for $e expected"; done || true)
 
 {
@@ -229,7 +239,7 @@ dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while 
     echo "$COUNT JSON clicks (+ $PARTITIONS sentinels) over $PARTITIONS partitions on \`streamz dev-broker\` (librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo '?') mock cluster, loopback, lz4),"
     echo "e.g. \`{\"user\":\"u17\",\"page\":\"/home\",\"value\":42,\"ts\":1700000000000}\`; 1000 users, 10,000 clicks per second of event time."
     echo "Same input topic, same broker, same librdkafka properties (\`${KAFKA_PROPS:-none}\`) for all; every run with its own group and output topic;"
-    echo "median of $RUNS runs each, the four alternating. Timed from the outside (\`Benchmarks/c/clicks.c watch\`, polling the output"
+    echo "median of $RUNS runs each, all alternating. Timed from the outside (\`Benchmarks/c/clicks.c watch\`, polling the output"
     echo "topic's high watermarks and /proc/PID/stat every ${POLL_MS} ms, median poll $(printf '%.2f' "$poll") ms): first output record → last expected output record."
     echo "CPU = the process's utime+stime over that span; peak RSS = its VmHWM (start-up included)."
     echo "The window's span starts with its first row, which needs a second of event time read first: its rate counts the $((TOTAL - FIRST_CLOSE)) records after those."
@@ -240,6 +250,7 @@ dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while 
     printf '| C passthrough (librdkafka, %s) | %.0f | %.2f | %s MiB | | %s |\n' "same properties" "$c_rate" "$c_cpu" "$(mib "$c_hwm")" "$TOTAL"
     printf '| streamz run: passthrough (format bytes, no steps, headers: drop) | %.0f | %.2f | %s MiB | %s | %s |\n' "$b_rate" "$b_cpu" "$(mib "$b_hwm")" "$(ratio "$b_rate" "$c_rate")" "$TOTAL"
     printf '| streamz run: enrich (JSON filter + map → Kafka, DLQ) | %.0f | %.2f | %s MiB | %s | %s |\n' "$e_rate" "$e_cpu" "$(mib "$e_hwm")" "$(ratio "$e_rate" "$c_rate")" "$ENRICH_OUT"
+    printf '| streamz run: enrich with headers: drop (like-for-like with C, which copies no headers) | %.0f | %.2f | %s MiB | %s | %s |\n' "$ed_rate" "$ed_cpu" "$(mib "$ed_hwm")" "$(ratio "$ed_rate" "$c_rate")" "$ENRICH_OUT"
     printf '| streamz run: enrich, 2 replicas in one group (scale-out; vs 1 replica: %s) | %.0f | – | – | %s | %s |\n' "$(ratio "$e2_rate" "$e_rate")" "$e2_rate" "$(ratio "$e2_rate" "$c_rate")" "$ENRICH_OUT"
     printf '| streamz run: 1 s tumbling count+sum per user → Kafka | %.0f | %.2f | %s MiB | %s | %s rows |\n' "$w_rate" "$w_cpu" "$(mib "$w_hwm")" "$(ratio "$w_rate" "$c_rate")" "$WINDOW_ROWS"
     echo
@@ -251,8 +262,8 @@ dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while 
     echo
     echo "Every run (msgs/s (CPU-s per 1M), peak RSS):"
     echo
-    for k in c c-self bytes enrich enrich2 window; do
-        case $k in c) name="C passthrough" ;; c-self) name="C passthrough, self-timed" ;; bytes) name="streamz bytes passthrough" ;; enrich) name="streamz enrich" ;; enrich2) name="streamz enrich, 2 replicas" ;; window) name="streamz window" ;; esac
+    for k in c c-self bytes enrich enrichd enrich2 window; do
+        case $k in c) name="C passthrough" ;; c-self) name="C passthrough, self-timed" ;; bytes) name="streamz bytes passthrough" ;; enrich) name="streamz enrich" ;; enrichd) name="streamz enrich, headers: drop" ;; enrich2) name="streamz enrich, 2 replicas" ;; window) name="streamz window" ;; esac
         echo "- $name: $(awk -v k="$k" '$1 == k { printf "%s%s (%.2f)%s", sep, $3, $4, ($6 > 0 ? sprintf(" %.0f MiB", $6 / 1024) : ""); sep = ", " }' "$WORK/runs")"
     done
 } >"$WORK/section.md"
@@ -275,6 +286,8 @@ bytes_hwm_kb=$b_hwm
 enrich_rate=$e_rate
 enrich_cpu=$e_cpu
 enrich_hwm_kb=$e_hwm
+enrichd_rate=$ed_rate
+enrichd_cpu=$ed_cpu
 enrich2_rate=$e2_rate
 window_rate=$w_rate
 window_cpu=$w_cpu

@@ -65,6 +65,9 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     @exclusivity(unchecked) private var paused = false
     /// The headers of the message being emitted (see `DeferredHeaders`).
     @exclusivity(unchecked) private var deferredHeaders = DeferredHeaders()
+    /// Where the message's key and value are copied (see `ReusedBytes`).
+    @exclusivity(unchecked) private var keyBytes = ReusedBytes()
+    @exclusivity(unchecked) private var valueBytes = ReusedBytes()
     @exclusivity(unchecked) private var waitingOnAck = false
     private var commitTimer: ScheduledWork?
     private let logger = Logger(label: "streamz.kafka.source")
@@ -222,8 +225,8 @@ public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
             topic = String(cString: rd_kafka_topic_name(topicHandle))
             topicNames[topicHandle] = topic
         }
-        let value = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) }
-        let key = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        let value = valueBytes.fill(from: m.payload, count: m.len)
+        let key = keyBytes.fill(from: m.key, count: m.key_len)
         var type = rd_kafka_timestamp_type_t(rawValue: 0)
         let timestamp = rd_kafka_message_timestamp(message, &type)
         return KafkaRecord(topic: topic, partition: m.partition, offset: m.offset, key: key, value: value,
