@@ -32,7 +32,7 @@
 #   CORE_ELEMENTS, CORE_RUNS           core (10000000, 7; quick: 2000000, 3)
 #   PASS_COUNT, PASS_RUNS              passthrough (2000000, 3; quick: 500000, 1)
 #   WPG_COUNT, WPG_RUNS                wpg (1000000, 3; quick: 300000, 1)
-#   RUN_COUNT, RUN_RUNS, RUN_PROPS     run (1000000, 3, "queued.min.messages=1000000";
+#   RUN_COUNT, RUN_RUNS, RUN_PROPS     run (1000000, 5, "queued.min.messages=1000000";
 #                                      quick: 300000, 1)
 #   LAT_RATE, LAT_SECONDS, LAT_RUNS, LAT_PROPS
 #                                      latency (10000, 15, 3, "fetch.wait.max.ms=1";
@@ -82,7 +82,7 @@ CHART=${BENCH_CHART:-$ROOT/Benchmarks/chart.png}
 if [[ "$QUICK" == 1 ]]; then
     d_core_e=2000000 d_core_r=3 d_pass_c=500000 d_pass_r=1 d_wpg_c=300000 d_wpg_r=1 d_run_c=300000 d_run_r=1 d_lat_s=6 d_lat_r=1
 else
-    d_core_e=10000000 d_core_r=7 d_pass_c=2000000 d_pass_r=3 d_wpg_c=1000000 d_wpg_r=3 d_run_c=1000000 d_run_r=3 d_lat_s=15 d_lat_r=3
+    d_core_e=10000000 d_core_r=7 d_pass_c=2000000 d_pass_r=3 d_wpg_c=1000000 d_wpg_r=3 d_run_c=1000000 d_run_r=5 d_lat_s=15 d_lat_r=3
 fi
 CORE_ELEMENTS=${CORE_ELEMENTS:-$d_core_e}; CORE_RUNS=${CORE_RUNS:-$d_core_r}
 PASS_COUNT=${PASS_COUNT:-$d_pass_c}; PASS_RUNS=${PASS_RUNS:-$d_pass_r}
