@@ -130,7 +130,7 @@ enrich_config() {  # group input-topic output-topic dead-letter-topic [sink-extr
         | sed -e "s/topics: \[clicks\]/topics: [$2]/" -e "s/{topic: clicks-enriched,\(.*\)}/{topic: $3,\1${5:-}}/" \
               -e "s/{topic: clicks-dlq}/{topic: $4}/")
     # A reshaped example must fail here, not benchmark the wrong topics.
-    for expected in "topics: [$2]" "{topic: $3," "{topic: $4}" "start: earliest" "${5:-}}"; do
+    for expected in "topics: [$2]" "{topic: $3," "{topic: $4}" "start: earliest" ${5:+"$5}"}; do
         grep -qF -- "$expected" <<<"$pipeline" || die "docker/pipeline.yaml: the enrich pipeline has no '$expected' after rewriting"
     done
     config_head "$1"

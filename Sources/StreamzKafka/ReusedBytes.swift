@@ -14,8 +14,9 @@ struct ReusedBytes {
     mutating func fill(from start: UnsafeRawPointer?, count: Int) -> [UInt8]? {
         guard let start else { return nil }
         if storage.capacity > Self.keptCapacity { storage = [] }
-        storage.removeAll(keepingCapacity: true)
-        storage.append(contentsOf: UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: count))
+        // One call: in place when unique and large enough, else one new buffer of the
+        // right size (emptying first would allocate a copy-on-write buffer, then grow it).
+        storage.replaceSubrange(storage.indices, with: UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: count))
         return storage
     }
 }
