@@ -14,14 +14,18 @@ import StreamzKafka
 /// runs on the general path, which gives the value or the exact error.
 extension RecordProgram {
     enum ScalarOutcome {
-        case message(KafkaOutgoing)
+        /// The message is written: its key in `keyBuffer` when the plan has a key
+        /// expression (`hasKey` false for a null key), its value in `valueBuffer` when
+        /// the plan writes an object.
+        case written(hasKey: Bool)
         case dropped
         case unsure
     }
 
-    func runOnScalars(_ plan: ScalarPlan, _ slots: RecordSlots, _ bytes: UnsafeRawBufferPointer, _ record: KafkaRecord,
-                      _ annotation: inout Annotation) -> ScalarOutcome {
-        guard slots.readScalars(bytes), let eventTime = plan.eventTime(kafkaTime: annotation.eventTime),
+    /// Takes the record's bytes, not the record: the closure over the bytes that calls
+    /// this would copy a record it captured, a retain and a release per reference in it.
+    func runOnScalars(_ plan: ScalarPlan, _ bytes: UnsafeRawBufferPointer, _ annotation: inout Annotation) -> ScalarOutcome {
+        guard plan.slots.readScalars(bytes), let eventTime = plan.eventTime(kafkaTime: annotation.eventTime),
               let passes = plan.passes() else { return .unsure }
         guard passes else {
             annotation.eventTime = eventTime
@@ -40,15 +44,19 @@ extension RecordProgram {
         key.removeAll(keepingCapacity: true)
         var hasKey = true
         if plan.writesObject {
-            value.removeAll(keepingCapacity: true)
-            guard plan.writeObject(into: &value, keyBytes: &key, hasKey: &hasKey) else { return .unsure }
+            guard plan.writeObject(replacing: &value, keyBytes: &key, hasKey: &hasKey) else { return .unsure }
         } else {
             guard plan.writeKey(into: &key, hasKey: &hasKey) else { return .unsure }
         }
         annotation.eventTime = eventTime
-        let keyBytes = plan.hasKeyExpression ? (hasKey ? key : nil) : record.key
-        return .message(KafkaOutgoing(key: keyBytes, value: plan.writesObject ? value : record.value,
-                                      headers: headers(of: record),
-                                      timestamp: eventTime == Annotation.noTime ? nil : eventTime))
+        return .written(hasKey: hasKey)
+    }
+
+    /// The message `runOnScalars` wrote for `record`.
+    func scalarMessage(_ plan: ScalarPlan.Output, hasKey: Bool, _ record: KafkaRecord, eventTime: Int64) -> KafkaOutgoing {
+        KafkaOutgoing(key: plan.hasKeyExpression ? (hasKey ? keyBuffer : nil) : record.key,
+                      value: plan.writesObject ? valueBuffer : record.value,
+                      headers: headers(of: record),
+                      timestamp: eventTime == Annotation.noTime ? nil : eventTime)
     }
 }

@@ -32,6 +32,11 @@ final class RecordProgram {
     /// `slotted` for the scalar path (see `runOnScalars`), when every expression in it
     /// can run there.
     private let scalarPlan: ScalarPlan?
+    /// The same, unretained (`scalarPlan` keeps it alive): reading the optional plan, its
+    /// slots and the stages into locals cost a retain and a release each per record.
+    private let unretainedScalarPlan: Unmanaged<ScalarPlan>?
+    /// What the scalar plan writes, for making its message.
+    private let scalarOutput: ScalarPlan.Output
     /// How many records the scalar path has run (the rest took the general path).
     private(set) var recordsOnScalars = 0
     /// Reused for each message's key and value. `KafkaSink` copies them into
@@ -104,6 +109,8 @@ final class RecordProgram {
             slotted = nil
         }
         scalarPlan = slotted.flatMap(ScalarPlan.init)
+        unretainedScalarPlan = scalarPlan.map(Unmanaged.passUnretained)
+        scalarOutput = scalarPlan?.output ?? ScalarPlan.Output(writesObject: false, hasKeyExpression: false)
         keyBuffer.reserveCapacity(64)
         valueBuffer.reserveCapacity(256)
     }
@@ -143,20 +150,22 @@ final class RecordProgram {
     /// time as the `event_time` stage does.
     func run(_ record: KafkaRecord, _ annotation: inout Annotation) throws(StepFailure) -> KafkaOutgoing? {
         do { try RecordDecoding.checkSize(record, limit: maxRecordBytes) } catch { throw StepFailure("decode: \(error.reason)") }
-        guard let slotted, let slots = slotted.slots else { return try run(general, on: try decode(record), record, &annotation) }
-        let bytes = try value(of: record)
-        if let scalarPlan {
-            let outcome = bytes.withUnsafeBytes { runOnScalars(scalarPlan, slots, $0, record, &annotation) }
+        if let unretainedScalarPlan, let value = record.value {
+            let outcome = unretainedScalarPlan._withUnsafeGuaranteedRef { plan in
+                value.withUnsafeBytes { runOnScalars(plan, $0, &annotation) }
+            }
             switch outcome {
-            case .message(let message):
+            case .written(let hasKey):
                 recordsOnScalars &+= 1
-                return message
+                return scalarMessage(scalarOutput, hasKey: hasKey, record, eventTime: annotation.eventTime)
             case .dropped:
                 recordsOnScalars &+= 1
                 return nil
             case .unsure: break
             }
         }
+        guard let slotted, let slots = slotted.slots else { return try run(general, on: try decode(record), record, &annotation) }
+        let bytes = try value(of: record)
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(JSONParseError) -> JSONValue? in try slots.parse(buffer) }
         }

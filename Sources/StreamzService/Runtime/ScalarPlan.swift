@@ -11,6 +11,8 @@ import Streamz
 final class ScalarPlan {
     /// Keeps the unmanaged nodes alive.
     private let nodes: [ExpressionNode]
+    /// What the nodes read; each record is read into it first.
+    let slots: RecordSlots
     private let filters: UnsafeMutableBufferPointer<Unmanaged<ExpressionNode>>
     /// The output object's members, when the stages end in a `DirectMap`.
     private let members: UnsafeMutableBufferPointer<Unmanaged<ExpressionNode>>
@@ -34,7 +36,8 @@ final class ScalarPlan {
 
     /// nil unless every expression of `stages` reads scalars.
     init?(_ stages: RecordProgram.Stages) {
-        guard Self.readsScalars(stages) else { return nil }
+        guard let slots = stages.slots, Self.readsScalars(stages) else { return nil }
+        self.slots = slots
         var nodes: [ExpressionNode] = []
         func hold(_ node: ExpressionNode) -> Unmanaged<ExpressionNode> {
             nodes.append(node)
@@ -110,9 +113,10 @@ final class ScalarPlan {
         return true
     }
 
-    /// Appends the output object to `buffer`, and its key member's key bytes to `keyBytes`
-    /// (`hasKey` false for a null key); false (unsure) where a member is not a scalar.
-    func writeObject(into buffer: inout [UInt8], keyBytes: inout [UInt8], hasKey: inout Bool) -> Bool {
+    /// Replaces `buffer`'s bytes with the output object, and appends its key member's key
+    /// bytes to `keyBytes` (`hasKey` false for a null key); false (unsure) where a
+    /// member is not a scalar.
+    func writeObject(replacing buffer: inout [UInt8], keyBytes: inout [UInt8], hasKey: inout Bool) -> Bool {
         var length = 2 + prefixes.count
         for i in 0..<members.count {
             guard let value = members[i]._withUnsafeGuaranteedRef({ $0.scalar() }) else { return false }
@@ -137,7 +141,8 @@ final class ScalarPlan {
         }
         base.storeBytes(of: UInt8(ascii: "}"), toByteOffset: written, as: UInt8.self)
         written += 1
-        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<written]).assumingMemoryBound(to: UInt8.self))
+        // One call: in place when the buffer is unique, else one copy of the right size.
+        buffer.replaceSubrange(buffer.indices, with: UnsafeRawBufferPointer(rebasing: scratch[..<written]))
         return true
     }
 
@@ -150,5 +155,11 @@ final class ScalarPlan {
         return true
     }
 
-    var hasKeyExpression: Bool { writesObject ? keyMember >= 0 : key != nil }
+    /// Which parts of the message the plan writes; the record gives the others.
+    struct Output {
+        var writesObject: Bool
+        var hasKeyExpression: Bool
+    }
+
+    var output: Output { Output(writesObject: writesObject, hasKeyExpression: writesObject ? keyMember >= 0 : key != nil) }
 }
