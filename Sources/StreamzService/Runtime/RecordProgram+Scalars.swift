@@ -17,7 +17,7 @@ extension RecordProgram {
         /// The message is written: its key in `keyBuffer` when the plan has a key
         /// expression (`hasKey` false for a null key), its value in `valueBuffer` when
         /// the plan writes an object.
-        case written(hasKey: Bool)
+        case written(ScalarPlan.Output, hasKey: Bool)
         case dropped
         case unsure
     }
@@ -49,13 +49,13 @@ extension RecordProgram {
             guard plan.writeKey(into: &key, hasKey: &hasKey) else { return .unsure }
         }
         annotation.eventTime = eventTime
-        return .written(hasKey: hasKey)
+        return .written(plan.output, hasKey: hasKey)
     }
 
     /// The message `runOnScalars` wrote for `record`.
-    func scalarMessage(_ plan: ScalarPlan.Output, hasKey: Bool, _ record: KafkaRecord, eventTime: Int64) -> KafkaOutgoing {
-        KafkaOutgoing(key: plan.hasKeyExpression ? (hasKey ? keyBuffer : nil) : record.key,
-                      value: plan.writesObject ? valueBuffer : record.value,
+    func scalarMessage(_ output: ScalarPlan.Output, hasKey: Bool, _ record: KafkaRecord, eventTime: Int64) -> KafkaOutgoing {
+        KafkaOutgoing(key: output.hasKeyExpression ? (hasKey ? keyBuffer : nil) : record.key,
+                      value: output.writesObject ? valueBuffer : record.value,
                       headers: headers(of: record),
                       timestamp: eventTime == Annotation.noTime ? nil : eventTime)
     }

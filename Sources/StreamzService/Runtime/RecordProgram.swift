@@ -35,8 +35,6 @@ final class RecordProgram {
     /// The same, unretained (`scalarPlan` keeps it alive): reading the optional plan, its
     /// slots and the stages into locals cost a retain and a release each per record.
     private let unretainedScalarPlan: Unmanaged<ScalarPlan>?
-    /// What the scalar plan writes, for making its message.
-    private let scalarOutput: ScalarPlan.Output
     /// How many records the scalar path has run (the rest took the general path).
     private(set) var recordsOnScalars = 0
     /// Reused for each message's key and value. `KafkaSink` copies them into
@@ -110,7 +108,6 @@ final class RecordProgram {
         }
         scalarPlan = slotted.flatMap(ScalarPlan.init)
         unretainedScalarPlan = scalarPlan.map(Unmanaged.passUnretained)
-        scalarOutput = scalarPlan?.output ?? ScalarPlan.Output(writesObject: false, hasKeyExpression: false)
         keyBuffer.reserveCapacity(64)
         valueBuffer.reserveCapacity(256)
     }
@@ -155,9 +152,9 @@ final class RecordProgram {
                 value.withUnsafeBytes { runOnScalars(plan, $0, &annotation) }
             }
             switch outcome {
-            case .written(let hasKey):
+            case .written(let output, let hasKey):
                 recordsOnScalars &+= 1
-                return scalarMessage(scalarOutput, hasKey: hasKey, record, eventTime: annotation.eventTime)
+                return scalarMessage(output, hasKey: hasKey, record, eventTime: annotation.eventTime)
             case .dropped:
                 recordsOnScalars &+= 1
                 return nil
