@@ -35,15 +35,25 @@ enum JSONWriter {
     }
 
     static func appendInt(_ n: Int64, to buffer: inout [UInt8]) {
-        // 20 bytes hold any Int64 with its sign: a register-sized scratch, no array.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &scratch) { scratch in
-            let count = writeInt(n, to: scratch.baseAddress!)
+        append(to: &buffer, atMost: maxIntLength) { writeInt(n, to: $0) }
+    }
+
+    /// Runs `write` on scratch memory of `maxLength` bytes (the stack, not an array)
+    /// and appends the bytes it says it wrote.
+    static func append(to buffer: inout [UInt8], atMost maxLength: Int, _ write: (UnsafeMutableRawPointer) -> Int) {
+        withUnsafeTemporaryAllocation(byteCount: maxLength, alignment: 1) { scratch in
+            let count = write(scratch.baseAddress!)
             buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]).assumingMemoryBound(to: UInt8.self))
         }
     }
 
-    /// Writes `n` in decimal at `target`, which has room for 20 bytes; returns how many
+    /// Room for any Int64 with its sign.
+    static let maxIntLength = 20
+    /// Room for any double: the shortest round-trip form is at most 24 bytes
+    /// ("-2.2250738585072014e-308").
+    static let maxDoubleLength = 32
+
+    /// Writes `n` in decimal at `target`, which has room for `maxIntLength`; returns how many
     /// it wrote. The digits are counted first, so they can be written back to front in
     /// place.
     static func writeInt(_ n: Int64, to target: UnsafeMutableRawPointer) -> Int {
@@ -68,10 +78,7 @@ enum JSONWriter {
     /// Swift's shortest round-trip form is valid JSON for finite values ("1.0", "1e-05",
     /// "1e+16"); JSON has no infinities or NaN, so those become null.
     static func appendDouble(_ d: Double, to buffer: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 1) { scratch in
-            let count = writeDouble(d, to: scratch.baseAddress!)
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]).assumingMemoryBound(to: UInt8.self))
-        }
+        append(to: &buffer, atMost: maxDoubleLength) { writeDouble(d, to: $0) }
     }
 
     /// `appendWord`, at `target`; returns the word's length.
@@ -80,8 +87,8 @@ enum JSONWriter {
         return word.utf8CodeUnitCount
     }
 
-    /// `appendDouble`, at `target`, which has room for 32 bytes (the shortest
-    /// round-trip form is at most 24, "-2.2250738585072014e-308"); returns how many it wrote.
+    /// `appendDouble`, at `target`, which has room for `maxDoubleLength`; returns how many
+    /// it wrote.
     static func writeDouble(_ d: Double, to target: UnsafeMutableRawPointer) -> Int {
         guard d.isFinite else { return writeWord("null", to: target) }
         var text = d.description

@@ -82,8 +82,8 @@ enum Scalar {
         switch self {
         case .null: 4
         case .bool: 5
-        case .int: 20
-        case .double: 32  // see `JSONWriter.writeDouble`
+        case .int: JSONWriter.maxIntLength
+        case .double: JSONWriter.maxDoubleLength
         case .text(let bytes): bytes.count + 2
         }
     }
@@ -106,10 +106,7 @@ enum Scalar {
 
     /// `write(to:)`, appended to `buffer`.
     func write(into buffer: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(byteCount: maxWrittenLength, alignment: 1) { scratch in
-            let written = write(to: scratch.baseAddress!)
-            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<written]).assumingMemoryBound(to: UInt8.self))
-        }
+        JSONWriter.append(to: &buffer, atMost: maxWrittenLength) { write(to: $0) }
     }
 
     /// Appends the key bytes `OutputEncoding.append` makes of the same value; false for
