@@ -28,24 +28,6 @@ public struct KafkaRecord: Sendable {
     public var timestamp: Int64
     public var timestampType: TimestampType
 
-    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
-                headers: [KafkaHeader] = [], timestamp: Int64 = -1, timestampType: TimestampType = .none) {
-        self.init(topic: topic, partition: partition, offset: offset, key: key, value: value,
-                  storedHeaders: .parsed(headers), timestamp: timestamp, timestampType: timestampType)
-    }
-
-    init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
-         storedHeaders: StoredHeaders, timestamp: Int64, timestampType: TimestampType) {
-        self.topic = topic
-        self.partition = partition
-        self.offset = offset
-        self.key = key
-        self.value = value
-        self.storedHeaders = storedHeaders
-        self.timestamp = timestamp
-        self.timestampType = timestampType
-    }
-
     /// The value as UTF-8 text, invalid sequences repaired.
     public var valueString: String? { value.map { String(decoding: $0, as: UTF8.self) } }
     public var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
@@ -54,6 +36,17 @@ public struct KafkaRecord: Sendable {
         case parsed([KafkaHeader])
         /// A `KafkaSource` record's: parsed from librdkafka's message when first read.
         case deferred(DeferredHeaders)
+    }
+}
+
+// In an extension, so that the struct keeps its memberwise initializer, which
+// `KafkaSource` uses: an initializer written out member by member built the record
+// twice and copied it (three retains and three releases per record).
+extension KafkaRecord {
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]?,
+                headers: [KafkaHeader] = [], timestamp: Int64 = -1, timestampType: TimestampType = .none) {
+        self.init(topic: topic, partition: partition, offset: offset, key: key, value: value,
+                  storedHeaders: .parsed(headers), timestamp: timestamp, timestampType: timestampType)
     }
 }
 

@@ -54,7 +54,7 @@ public struct KafkaSourceConfiguration: Sendable {
 public final class KafkaSource: Source<KafkaRecord>, KafkaLoopPoller {
     public let configuration: KafkaSourceConfiguration
     let loop: KafkaLoop
-    private var consumer: RDKafkaConsumer!
+    @exclusivity(unchecked) private var consumer: RDKafkaConsumer!
     @exclusivity(unchecked) private var trackers: [TopicPartition: PartitionTracker] = [:]
     @exclusivity(unchecked) private var topicNames: [OpaquePointer: String] = [:]
     /// The last record's topic, by librdkafka's handle: most records share it.

@@ -21,7 +21,7 @@ final class MessageReaper<Element>: @unchecked Sendable {
     private var busy = false
     private var stopping = false
     private var finished = false
-    private var pending: [Element] = []
+    @exclusivity(unchecked) private var pending: [Element] = []
     /// Released elements handed over at once: one lock per batch.
     let batchSize: Int
     /// The most elements waiting for the reaper. Past it `handOver` frees them itself,

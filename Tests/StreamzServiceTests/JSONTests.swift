@@ -54,6 +54,27 @@ import Testing
         #expect(try JSONParser.parse("-9223372036854775808") == .int(.min))
     }
 
+    /// Integers are read eight digits at a time where eight remain: every length, both
+    /// signs, alone (no bytes after) and followed by more.
+    @Test func integersOfEveryLengthReadExactly() throws {
+        for length in 1...19 {
+            let digits = String((0..<length).map { Character(String(($0 + 1) % 10)) })
+            for text in [digits, "-" + digits] {
+                let expected = JSONValue.int(Int64(text)!)
+                #expect(try JSONParser.parse(text) == expected, "\(text)")
+                #expect(try JSONParser.parse("[\(text),\(text)]") == [expected, expected], "\(text)")
+                #expect(try JSONParser.parse(#"{"ts":\#(text)}"#) == ["ts": expected], "\(text)")
+            }
+        }
+        #expect(try JSONParser.parse("123456789.5") == .double(123456789.5))
+        #expect(try JSONParser.parse("12345678e2") == .double(1234567800))
+        #expect(try JSONParser.parse("1234567812345678E-8") == .double(12345678.12345678))
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("00000000") }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("0123456789") }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("12345678:") }
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("1234567/") }
+    }
+
     @Test func integersBeyondInt64BecomeDoubles() throws {
         #expect(try JSONParser.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
         #expect(try JSONParser.parse("-9223372036854775809") == .double(-9_223_372_036_854_775_808))

@@ -82,6 +82,11 @@ import Testing
             #"{"user":"u1","page":"\/esc\u00e9","value":12,"ts":-0}"#,
             #"{"user":"u1","page":true,"value":12.0,"ts":0}"#,
             #"{"user":"u1","page":null,"value":-0,"ts":-0.0}"#,
+            // Integers a map copies as their text: -0 is not written as it was read.
+            #"{"user":"u1","page":"/p","value":12,"ts":-0}"#,
+            #"{"user":"u1","page":"/p","value":-0,"ts":12345678}"#,
+            #"{"user":"u1","page":"/p","value":123456789012345678,"ts":-1234567890123456789}"#,
+            #"{"user":"u1","page":"/p","value":12345678,"ts":9223372036854775807}"#,
             #"{"user":"u1","a":[1],"page":"/p","value":12,"ts":1}"#,
             #"{"user":"u1","a":{"b":[]},"page":"/p","value":12,"ts":1}"#,
             // For the scalar path: what it reads itself, and what it must leave to a parse.

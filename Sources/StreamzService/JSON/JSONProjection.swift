@@ -39,7 +39,19 @@ public struct JSONProjection: Sendable {
 
     /// The index of the key whose bytes are `bytes`, nil when it is not kept.
     func index(of bytes: UnsafeRawBufferPointer) -> Int? {
-        let head = Self.head(bytes)
+        index(of: bytes, head: Self.head(bytes))
+    }
+
+    /// The same for a key inside a document that goes on to `end`: a short key's head
+    /// is then one load and a mask, not a loop over its bytes.
+    @inline(__always)
+    func index(of bytes: UnsafeRawBufferPointer, readableTo end: UnsafeRawPointer) -> Int? {
+        guard bytes.count < 8, let start = bytes.baseAddress, end - start >= 8 else { return index(of: bytes) }
+        let mask: UInt64 = (1 << (8 * UInt64(bytes.count))) &- 1
+        return index(of: bytes, head: UInt64(littleEndian: start.loadUnaligned(as: UInt64.self)) & mask)
+    }
+
+    private func index(of bytes: UnsafeRawBufferPointer, head: UInt64) -> Int? {
         for i in heads.indices where heads[i] == head && lengths[i] == bytes.count {
             if bytes.count <= 8 || keys[i].withUnsafeBytes({ $0.elementsEqual(bytes) }) { return i }
         }

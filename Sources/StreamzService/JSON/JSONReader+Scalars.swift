@@ -8,12 +8,19 @@ extension JSONReader {
     /// so this scan only has to be right about what it accepts.
     ///
     /// Everything but plain strings is read by the general reader's functions.
-    mutating func readScalarMembers(_ projection: JSONProjection, into scalars: UnsafeMutablePointer<Scalar?>) -> Bool {
-        do { return try scanScalarMembers(projection, into: scalars) } catch { return false }
+    ///
+    /// An integer's text goes to `integerTexts` too when it is exactly what `JSONWriter`
+    /// writes for it (every integer but `-0`), else an empty buffer.
+    mutating func readScalarMembers(
+        _ projection: JSONProjection, into scalars: UnsafeMutablePointer<Scalar?>,
+        integerTexts: UnsafeMutablePointer<UnsafeRawBufferPointer>
+    ) -> Bool {
+        do { return try scanScalarMembers(projection, into: scalars, integerTexts: integerTexts) } catch { return false }
     }
 
     private mutating func scanScalarMembers(
-        _ projection: JSONProjection, into scalars: UnsafeMutablePointer<Scalar?>
+        _ projection: JSONProjection, into scalars: UnsafeMutablePointer<Scalar?>,
+        integerTexts: UnsafeMutablePointer<UnsafeRawBufferPointer>
     ) throws(JSONParseError) -> Bool {
         skipWhitespace()
         guard position < count, bytes[position] == UInt8(ascii: "{") else { return false }
@@ -21,14 +28,19 @@ extension JSONReader {
             while true {
                 guard position < count, bytes[position] == UInt8(ascii: "\"") else { return false }
                 guard let key = try plainString() else { return false }
-                let found = projection.index(of: key)
+                let found = projection.index(of: key, readableTo: bytes.baseAddress! + count)
                 skipWhitespace()
                 guard position < count, bytes[position] == UInt8(ascii: ":") else { return false }
                 position += 1
                 skipWhitespace()
                 if let found {
+                    let start = position
                     guard let scalar = try readScalar() else { return false }
                     scalars[found] = scalar  // a later duplicate replaces an earlier one, as in a parse
+                    if case .int(let n) = scalar {
+                        integerTexts[found] = JSONWriter.writesIntegerAsRead(n, textCount: position - start)
+                            ? UnsafeRawBufferPointer(rebasing: bytes[start..<position]) : UnsafeRawBufferPointer(start: nil, count: 0)
+                    }
                 } else {
                     try skipValue()
                 }

@@ -47,6 +47,28 @@ enum JSONWriter {
         }
     }
 
+    /// Whether an integer's JSON text as a reader accepted it (no `+`, no leading zero),
+    /// `count` bytes long, is the text `writeInt` writes for `n`: always, but for `-0`.
+    static func writesIntegerAsRead(_ n: Int64, textCount count: Int) -> Bool { n != 0 || count == 1 }
+
+    /// Copies `count` bytes that do not overlap. The scalar path copies short runs (a
+    /// member's `,"name":`, a short string, an integer's text), for which a call to
+    /// `memmove` cost more than the copy: up to 16 bytes are two loads and two stores.
+    @inline(__always)
+    static func copyBytes(_ count: Int, from source: UnsafeRawPointer, to target: UnsafeMutableRawPointer) {
+        if count >= 8 && count <= 16 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            (target + count - 8).storeBytes(of: (source + count - 8).loadUnaligned(as: UInt64.self), as: UInt64.self)
+        } else if count >= 4 && count < 8 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (target + count - 4).storeBytes(of: (source + count - 4).loadUnaligned(as: UInt32.self), as: UInt32.self)
+        } else if count < 4 {
+            for i in 0..<count { target.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+        } else {
+            target.copyMemory(from: source, byteCount: count)
+        }
+    }
+
     /// Room for any Int64 with its sign.
     static let maxIntLength = 20
     /// Room for any double: the shortest round-trip form is at most 24 bytes

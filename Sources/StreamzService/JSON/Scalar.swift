@@ -48,6 +48,7 @@ enum Scalar {
     /// `BinaryOperator.apply`, for scalars; nil where that throws, and for `+` of two
     /// strings (a new string).
     static func apply(_ op: BinaryOperator, _ a: Scalar, _ b: Scalar) -> Scalar? {
+        if case .int(let x) = a, case .int(let y) = b, let result = applyToIntegers(op, x, y) { return result }
         switch op {
         case .equal: return .bool(equal(a, b))
         case .notEqual: return .bool(!equal(a, b))
@@ -70,6 +71,27 @@ enum Scalar {
             guard let x = a.number, let y = b.number else { return nil }
             do { return Scalar(number: try Arithmetic.apply(op, x, y)) } catch { return nil }
         }
+    }
+
+    /// The usual case, two integers compared, added, subtracted or multiplied, without
+    /// going through `JSONValue`; nil for the other operators and on overflow, which
+    /// `apply` then decides.
+    @inline(__always)
+    private static func applyToIntegers(_ op: BinaryOperator, _ x: Int64, _ y: Int64) -> Scalar? {
+        let result: (partialValue: Int64, overflow: Bool)
+        switch op {
+        case .equal: return .bool(x == y)
+        case .notEqual: return .bool(x != y)
+        case .less: return .bool(x < y)
+        case .lessOrEqual: return .bool(x <= y)
+        case .greater: return .bool(x > y)
+        case .greaterOrEqual: return .bool(x >= y)
+        case .add: result = x.addingReportingOverflow(y)
+        case .subtract: result = x.subtractingReportingOverflow(y)
+        case .multiply: result = x.multipliedReportingOverflow(by: y)
+        case .divide, .remainder: return nil
+        }
+        return result.overflow ? nil : .int(result.partialValue)
     }
 
     /// The sign of `a - b` by bytes: `UTF8Bytes.compare`'s order.
@@ -98,7 +120,7 @@ enum Scalar {
         case .double(let d): return JSONWriter.writeDouble(d, to: target)
         case .text(let bytes):
             target.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
-            if let base = bytes.baseAddress { (target + 1).copyMemory(from: base, byteCount: bytes.count) }
+            if let base = bytes.baseAddress { JSONWriter.copyBytes(bytes.count, from: base, to: target + 1) }
             target.storeBytes(of: UInt8(ascii: "\""), toByteOffset: bytes.count + 1, as: UInt8.self)
             return bytes.count + 2
         }

@@ -36,7 +36,7 @@ final class RecordProgram {
     /// slots and the stages into locals cost a retain and a release each per record.
     private let unretainedScalarPlan: Unmanaged<ScalarPlan>?
     /// How many records the scalar path has run (the rest took the general path).
-    private(set) var recordsOnScalars = 0
+    @exclusivity(unchecked) private(set) var recordsOnScalars = 0
     /// Reused for each message's key and value. `KafkaSink` copies them into
     /// librdkafka at once; if it has to keep a message (a full producer queue), it
     /// holds a reference, and the next write here copies first (arrays are

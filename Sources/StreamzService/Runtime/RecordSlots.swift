@@ -16,6 +16,12 @@ final class RecordSlots: ProjectedMembers {
     /// The same members read as scalars by `readScalars`, for the scalar path: raw
     /// memory, so reading a slot costs no retain (nil: no such member).
     let scalars: UnsafeMutablePointer<Scalar?>
+    /// Where an `.int` slot of `scalars` sits in the record, when that text is what
+    /// `JSONWriter` writes for it (empty for `-0`): a map that copies the field copies
+    /// these bytes instead of formatting the number again. Only meaningful where
+    /// `scalars` holds an `.int`, and, like a `.text` scalar, while the record's bytes
+    /// are in hand.
+    let integerTexts: UnsafeMutablePointer<UnsafeRawBufferPointer>
 
     init(_ projection: JSONProjection) {
         self.projection = projection
@@ -23,11 +29,14 @@ final class RecordSlots: ProjectedMembers {
         verbatim = Array(repeating: nil, count: projection.keys.count)
         scalars = .allocate(capacity: max(projection.keys.count, 1))
         scalars.initialize(repeating: nil, count: max(projection.keys.count, 1))
+        integerTexts = .allocate(capacity: max(projection.keys.count, 1))
+        integerTexts.initialize(repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: max(projection.keys.count, 1))
     }
 
     deinit {
         scalars.deinitialize(count: max(projection.keys.count, 1))
         scalars.deallocate()
+        integerTexts.deallocate()
     }
 
     /// Reads `bytes` into `scalars` (see `JSONReader.readScalarMembers`): false when
@@ -35,7 +44,7 @@ final class RecordSlots: ProjectedMembers {
     func readScalars(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = JSONParser.defaultMaxDepth) -> Bool {
         for i in 0..<projection.keys.count { scalars[i] = nil }
         var reader = JSONReader(bytes, maxDepth: maxDepth)
-        return reader.readScalarMembers(projection, into: scalars)
+        return reader.readScalarMembers(projection, into: scalars, integerTexts: integerTexts)
     }
 
     /// Empties every slot, for the next record.
@@ -52,7 +61,7 @@ final class RecordSlots: ProjectedMembers {
         values[index] = value
         switch value {
         case .string(let string): verbatim[index] = string.utf8.count + 2 == text.count ? text : nil
-        case .int(let number): verbatim[index] = number != 0 || text.count == 1 ? text : nil
+        case .int(let number): verbatim[index] = JSONWriter.writesIntegerAsRead(number, textCount: text.count) ? text : nil
         case .bool, .null: verbatim[index] = text
         case .double, .array, .object: verbatim[index] = nil
         }

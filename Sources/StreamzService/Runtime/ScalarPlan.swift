@@ -16,11 +16,12 @@ final class ScalarPlan {
     private let filters: UnsafeMutableBufferPointer<Unmanaged<ExpressionNode>>
     /// The output object's members, when the stages end in a `DirectMap`.
     private let members: UnsafeMutableBufferPointer<Unmanaged<ExpressionNode>>
+    /// Per member, the slot it copies (`DirectMap.copiedSlots`), or -1: read without a
+    /// call, and an integer there is written as its text in the record.
+    private let copiedSlots: UnsafeMutableBufferPointer<Int>
     /// Member i's `,"name":` prefix is `prefixes[prefixEnds[i - 1] ..< prefixEnds[i]]`.
     private let prefixEnds: UnsafeMutableBufferPointer<Int>
     private let prefixes: UnsafeMutableRawBufferPointer
-    /// The members' values of the record in hand, read before any is written.
-    private let values: UnsafeMutablePointer<Scalar>
     /// Where the object is written before it is appended to the output buffer in one
     /// copy (one append per token cost more than the writing); grows to the largest.
     private var scratch: UnsafeMutableRawBufferPointer
@@ -52,13 +53,14 @@ final class ScalarPlan {
         writesObject = stages.output != nil
         keyMember = stages.output?.keyField ?? -1
         members = .allocate(capacity: fields.count)
-        values = .allocate(capacity: fields.count)
+        copiedSlots = .allocate(capacity: fields.count)
         scratch = .allocate(byteCount: 256, alignment: 1)
         prefixEnds = .allocate(capacity: fields.count)
         prefixes = .allocate(byteCount: fields.reduce(0) { $0 + $1.prefix.count }, alignment: 1)
         var end = 0
         for (i, field) in fields.enumerated() {
             members.initializeElement(at: i, to: hold(field.value.root))
+            copiedSlots.initializeElement(at: i, to: stages.output?.copiedSlots[i] ?? -1)
             prefixes[end..<end + field.prefix.count].copyBytes(from: field.prefix)
             end += field.prefix.count
             prefixEnds.initializeElement(at: i, to: end)
@@ -83,9 +85,9 @@ final class ScalarPlan {
     deinit {
         filters.deallocate()
         members.deallocate()
+        copiedSlots.deallocate()
         prefixEnds.deallocate()
         prefixes.deallocate()
-        values.deallocate()
         scratch.deallocate()
     }
 
@@ -117,33 +119,48 @@ final class ScalarPlan {
     /// bytes to `keyBytes` (`hasKey` false for a null key); false (unsure) where a
     /// member is not a scalar.
     func writeObject(replacing buffer: inout [UInt8], keyBytes: inout [UInt8], hasKey: inout Bool) -> Bool {
-        var length = 2 + prefixes.count
-        for i in 0..<members.count {
-            guard let value = members[i]._withUnsafeGuaranteedRef({ $0.scalar() }) else { return false }
-            (values + i).initialize(to: value)  // trivial: no deinitialize needed
-            length += value.maxWrittenLength
-        }
-        if scratch.count < length {
-            scratch.deallocate()
-            scratch = .allocate(byteCount: max(length, 2 * scratch.count), alignment: 1)
-        }
-        let base = scratch.baseAddress!
-        base.storeBytes(of: UInt8(ascii: "{"), as: UInt8.self)
         var written = 1
         var prefixStart = 0
         for i in 0..<members.count {
+            let slot = copiedSlots[i]
+            guard let value = slot >= 0 ? slots.scalars[slot] : members[i]._withUnsafeGuaranteedRef({ $0.scalar() }) else {
+                return false
+            }
             let prefixLength = prefixEnds[i] - prefixStart
-            (base + written).copyMemory(from: prefixes.baseAddress! + prefixStart, byteCount: prefixLength)
+            // Room for this member and the closing brace.
+            reserveScratch(written + prefixLength + value.maxWrittenLength + 1, keeping: written)
+            let base = scratch.baseAddress!
+            JSONWriter.copyBytes(prefixLength, from: prefixes.baseAddress! + prefixStart, to: base + written)
             written += prefixLength
             prefixStart = prefixEnds[i]
-            written += values[i].write(to: base + written)
-            if i == keyMember { hasKey = values[i].appendKey(to: &keyBytes) }
+            if slot >= 0, case .int = value, let text = slots.integerTexts[slot].baseAddress {
+                // At most `maxIntLength` bytes, like any integer `readScalars` accepts.
+                let count = slots.integerTexts[slot].count
+                JSONWriter.copyBytes(count, from: text, to: base + written)
+                written += count
+            } else {
+                written += value.write(to: base + written)
+            }
+            if i == keyMember { hasKey = value.appendKey(to: &keyBytes) }
         }
-        base.storeBytes(of: UInt8(ascii: "}"), toByteOffset: written, as: UInt8.self)
+        reserveScratch(written + 1, keeping: written)
+        scratch.storeBytes(of: UInt8(ascii: "{"), as: UInt8.self)
+        scratch.storeBytes(of: UInt8(ascii: "}"), toByteOffset: written, as: UInt8.self)
         written += 1
         // One call: in place when the buffer is unique, else one copy of the right size.
         buffer.replaceSubrange(buffer.indices, with: UnsafeRawBufferPointer(rebasing: scratch[..<written]))
         return true
+    }
+
+    /// Grows `scratch` to at least `count` bytes (rarely: it keeps its largest size),
+    /// keeping what is written so far.
+    @inline(__always)
+    private func reserveScratch(_ count: Int, keeping written: Int) {
+        guard scratch.count < count else { return }
+        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, 2 * scratch.count), alignment: 1)
+        larger.baseAddress!.copyMemory(from: scratch.baseAddress!, byteCount: written)
+        scratch.deallocate()
+        scratch = larger
     }
 
     /// The key bytes of the key expression, when there is no output object; false
