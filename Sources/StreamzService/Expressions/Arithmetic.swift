@@ -14,21 +14,26 @@ enum Arithmetic {
     }
 
     private static func integer(_ op: BinaryOperator, _ x: Int64, _ y: Int64) throws(EvaluationError) -> JSONValue {
-        let result: (partialValue: Int64, overflow: Bool)
-        switch op {
-        case .add: result = x.addingReportingOverflow(y)
-        case .subtract: result = x.subtractingReportingOverflow(y)
-        case .multiply: result = x.multipliedReportingOverflow(by: y)
-        case .divide:
-            guard y != 0 else { throw EvaluationError("division by zero") }
-            return .double(Double(x) / Double(y))
-        default:
-            guard y != 0 else { throw EvaluationError("division by zero") }
-            // Int64.min % -1 only "overflows" in the quotient; the remainder is 0.
-            return .int(x.remainderReportingOverflow(dividingBy: y).partialValue)
+        if let result = integerWithOverflow(op, x, y) {
+            guard !result.overflow else { throw EvaluationError("integer overflow in \(x) \(op.symbol) \(y)") }
+            return .int(result.partialValue)
         }
-        guard !result.overflow else { throw EvaluationError("integer overflow in \(x) \(op.symbol) \(y)") }
-        return .int(result.partialValue)
+        guard y != 0 else { throw EvaluationError("division by zero") }
+        if op == .divide { return .double(Double(x) / Double(y)) }
+        // Int64.min % -1 only "overflows" in the quotient; the remainder is 0.
+        return .int(x.remainderReportingOverflow(dividingBy: y).partialValue)
+    }
+
+    /// `+`, `-` and `*` of two integers, with whether they overflowed; nil for the
+    /// other operators.
+    @inline(__always)
+    static func integerWithOverflow(_ op: BinaryOperator, _ x: Int64, _ y: Int64) -> (partialValue: Int64, overflow: Bool)? {
+        switch op {
+        case .add: x.addingReportingOverflow(y)
+        case .subtract: x.subtractingReportingOverflow(y)
+        case .multiply: x.multipliedReportingOverflow(by: y)
+        default: nil
+        }
     }
 
     private static func floating(_ op: BinaryOperator, _ x: Double, _ y: Double) throws(EvaluationError) -> JSONValue {

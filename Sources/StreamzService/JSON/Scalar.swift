@@ -78,7 +78,6 @@ enum Scalar {
     /// `apply` then decides.
     @inline(__always)
     private static func applyToIntegers(_ op: BinaryOperator, _ x: Int64, _ y: Int64) -> Scalar? {
-        let result: (partialValue: Int64, overflow: Bool)
         switch op {
         case .equal: return .bool(x == y)
         case .notEqual: return .bool(x != y)
@@ -86,12 +85,10 @@ enum Scalar {
         case .lessOrEqual: return .bool(x <= y)
         case .greater: return .bool(x > y)
         case .greaterOrEqual: return .bool(x >= y)
-        case .add: result = x.addingReportingOverflow(y)
-        case .subtract: result = x.subtractingReportingOverflow(y)
-        case .multiply: result = x.multipliedReportingOverflow(by: y)
-        case .divide, .remainder: return nil
+        default:
+            guard let result = Arithmetic.integerWithOverflow(op, x, y), !result.overflow else { return nil }
+            return .int(result.partialValue)
         }
-        return result.overflow ? nil : .int(result.partialValue)
     }
 
     /// The sign of `a - b` by bytes: `UTF8Bytes.compare`'s order.
