@@ -7,6 +7,8 @@
 #
 #   c        passthrough pass: every record of `clicks` copied to its own output topic
 #            (the C baseline; same librdkafka properties as streamz)
+#   ch       passthrough pass-headers: the same, forwarding each record's headers as
+#            enrich's sink does (the C baseline for enrich as configured)
 #   enrich   `streamz run` with the README's `enrich` pipeline: json source with event
 #            time, filter `value > 10 && page != '/health'`, map {user, page,
 #            value2: value * 2, ts}, Kafka sink keyed by user, dead_letter topic
@@ -81,7 +83,7 @@ make_work
 
 topics=(--topic "clicks:$PARTITIONS" --topic "clicks-dlq:$PARTITIONS")
 for r in $(seq 1 "$RUNS"); do
-    topics+=(--topic "out-c-$r:$PARTITIONS" --topic "out-bytes-$r:$PARTITIONS" --topic "out-enrich-$r:$PARTITIONS" --topic "out-enrichd-$r:$PARTITIONS" --topic "out-enrich2-$r:$PARTITIONS" --topic "out-window-$r:$PARTITIONS")
+    topics+=(--topic "out-c-$r:$PARTITIONS" --topic "out-ch-$r:$PARTITIONS" --topic "out-bytes-$r:$PARTITIONS" --topic "out-enrich-$r:$PARTITIONS" --topic "out-enrichd-$r:$PARTITIONS" --topic "out-enrich2-$r:$PARTITIONS" --topic "out-window-$r:$PARTITIONS")
 done
 start_broker "${topics[@]}"
 
@@ -112,19 +114,20 @@ watch_pid() {  # out-topic expected pid → prints watch JSON
     "$CLICKS" watch "$BOOTSTRAP" "$1" "$2" "$3" "$RUN_TIMEOUT" 2>>"$WORK/watch.err"
 }
 
-run_c() {  # run
-    local r=$1 json self pid
-    PASS_TIMEOUT=$RUN_TIMEOUT "$C_PASS" pass "$BOOTSTRAP" clicks "out-c-$r" "bench-c-$r" "$TOTAL" "${PROPS[@]}" \
-        >"$WORK/c-$r.json" 2>"$WORK/c-$r.err" &
+run_c() {  # run [kind: c (pass) | ch (pass-headers)]
+    local r=$1 kind=${2:-c} mode=pass json self pid
+    [[ $kind == c ]] || mode=pass-headers
+    PASS_TIMEOUT=$RUN_TIMEOUT "$C_PASS" "$mode" "$BOOTSTRAP" clicks "out-$kind-$r" "bench-$kind-$r" "$TOTAL" "${PROPS[@]}" \
+        >"$WORK/$kind-$r.json" 2>"$WORK/$kind-$r.err" &
     pid=$!
     EXTRA_PIDS=("$pid")
-    json=$(watch_pid "out-c-$r" "$TOTAL" "$pid") || { tail -n 5 "$WORK/c-$r.err" "$WORK/watch.err" >&2; die "C passthrough run $r failed"; }
-    wait "$pid" || { tail -n 5 "$WORK/c-$r.err" >&2; die "C passthrough run $r exited with an error"; }
+    json=$(watch_pid "out-$kind-$r" "$TOTAL" "$pid") || { tail -n 5 "$WORK/$kind-$r.err" "$WORK/watch.err" >&2; die "C $mode run $r failed"; }
+    wait "$pid" || { tail -n 5 "$WORK/$kind-$r.err" >&2; die "C $mode run $r exited with an error"; }
     EXTRA_PIDS=()
-    self=$(cat "$WORK/c-$r.json")
-    log "  c / run $r: watch $json; self-timed $self"
-    record c "$r" "$TOTAL" "$json"
-    echo "c-self $r $(field "$self" msgs_per_s) $(field "$self" cpu_s_per_million) $(field "$self" seconds) -1 -1 -1 -1" >>"$WORK/runs"
+    self=$(cat "$WORK/$kind-$r.json")
+    log "  $kind / run $r: watch $json; self-timed $self"
+    record "$kind" "$r" "$TOTAL" "$json"
+    echo "$kind-self $r $(field "$self" msgs_per_s) $(field "$self" cpu_s_per_million) $(field "$self" seconds) -1 -1 -1 -1" >>"$WORK/runs"
 }
 
 run_streamz() {  # kind run config out-topic expected records-in-span
@@ -210,10 +213,10 @@ EOF
     run_streamz window "$r" "$WORK/window-$r.yaml" "out-window-$r" "$WINDOW_ROWS" "$((TOTAL - FIRST_CLOSE))"
 }
 
-log "$RUNS runs each of C passthrough, streamz bytes passthrough, enrich (headers forwarded and dropped) and window, alternating (properties: ${KAFKA_PROPS:-none})"
+log "$RUNS runs each of C passthrough (plain and forwarding headers), streamz bytes passthrough, enrich (headers forwarded and dropped) and window, alternating (properties: ${KAFKA_PROPS:-none})"
 for r in $(seq 1 "$RUNS"); do
-    if (( r % 2 == 1 )); then run_c "$r"; run_bytes "$r"; run_enrich "$r"; run_enrichd "$r"; run_enrich2 "$r"; run_window "$r"
-    else run_window "$r"; run_enrich2 "$r"; run_enrichd "$r"; run_enrich "$r"; run_bytes "$r"; run_c "$r"; fi
+    if (( r % 2 == 1 )); then run_c "$r"; run_bytes "$r"; run_enrich "$r"; run_c "$r" ch; run_enrichd "$r"; run_enrich2 "$r"; run_window "$r"
+    else run_window "$r"; run_enrich2 "$r"; run_enrichd "$r"; run_c "$r" ch; run_enrich "$r"; run_bytes "$r"; run_c "$r"; fi
 done
 
 # ---------------------------------------------------------------- results
@@ -223,14 +226,15 @@ mib() { awk -v v="$1" 'BEGIN { printf "%.0f", v / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 
 c_rate=$(col c 3); c_cpu=$(col c 4); c_hwm=$(col c 6); c_self=$(col c-self 3); c_self_cpu=$(col c-self 4)
+ch_rate=$(col ch 3); ch_cpu=$(col ch 4); ch_hwm=$(col ch 6)
 b_rate=$(col bytes 3); b_cpu=$(col bytes 4); b_hwm=$(col bytes 6)
 e_rate=$(col enrich 3); e_cpu=$(col enrich 4); e_hwm=$(col enrich 6); e_wait=$(col enrich 7)
 ed_rate=$(col enrichd 3); ed_cpu=$(col enrichd 4); ed_hwm=$(col enrichd 6)
 e2_rate=$(col enrich2 3)
 w_rate=$(col window 3); w_cpu=$(col window 4); w_hwm=$(col window 6); w_wait=$(col window 7)
-poll=$(awk '$1 != "c-self" { print $8 }' "$WORK/runs" | median)
-dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while read -r k r f; do
-    case $k in c|bytes) e=$TOTAL ;; enrich|enrichd|enrich2) e=$ENRICH_OUT ;; window) e=$WINDOW_ROWS ;; esac
+poll=$(awk '$1 !~ /-self$/ { print $8 }' "$WORK/runs" | median)
+dups=$(awk '$1 !~ /-self$/ && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while read -r k r f; do
+    case $k in c|ch|bytes) e=$TOTAL ;; enrich|enrichd|enrich2) e=$ENRICH_OUT ;; window) e=$WINDOW_ROWS ;; esac
     (( f > e )) && echo "$k run $r: $f output records for $e expected"; done || true)
 
 {
@@ -248,6 +252,7 @@ dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while 
     echo "| | msgs/s | CPU-s per 1M | peak RSS (VmHWM) | vs C passthrough | output records |"
     echo "|---|---:|---:|---:|---:|---:|"
     printf '| C passthrough (librdkafka, %s) | %.0f | %.2f | %s MiB | | %s |\n' "same properties" "$c_rate" "$c_cpu" "$(mib "$c_hwm")" "$TOTAL"
+    printf '| C passthrough forwarding headers (what enrich'"'"'s sink does; every input record is asked for its headers) | %.0f | %.2f | %s MiB | %s | %s |\n' "$ch_rate" "$ch_cpu" "$(mib "$ch_hwm")" "$(ratio "$ch_rate" "$c_rate")" "$TOTAL"
     printf '| streamz run: passthrough (format bytes, no steps, headers: drop) | %.0f | %.2f | %s MiB | %s | %s |\n' "$b_rate" "$b_cpu" "$(mib "$b_hwm")" "$(ratio "$b_rate" "$c_rate")" "$TOTAL"
     printf '| streamz run: enrich (JSON filter + map → Kafka, DLQ) | %.0f | %.2f | %s MiB | %s | %s |\n' "$e_rate" "$e_cpu" "$(mib "$e_hwm")" "$(ratio "$e_rate" "$c_rate")" "$ENRICH_OUT"
     printf '| streamz run: enrich with headers: drop (like-for-like with C, which copies no headers) | %.0f | %.2f | %s MiB | %s | %s |\n' "$ed_rate" "$ed_cpu" "$(mib "$ed_hwm")" "$(ratio "$ed_rate" "$c_rate")" "$ENRICH_OUT"
@@ -262,8 +267,8 @@ dups=$(awk '$1 != "c-self" && $9 > 0 { print $1, $2, $9 }' "$WORK/runs" | while 
     echo
     echo "Every run (msgs/s (CPU-s per 1M), peak RSS):"
     echo
-    for k in c c-self bytes enrich enrichd enrich2 window; do
-        case $k in c) name="C passthrough" ;; c-self) name="C passthrough, self-timed" ;; bytes) name="streamz bytes passthrough" ;; enrich) name="streamz enrich" ;; enrichd) name="streamz enrich, headers: drop" ;; enrich2) name="streamz enrich, 2 replicas" ;; window) name="streamz window" ;; esac
+    for k in c c-self ch ch-self bytes enrich enrichd enrich2 window; do
+        case $k in c) name="C passthrough" ;; c-self) name="C passthrough, self-timed" ;; ch) name="C passthrough forwarding headers" ;; ch-self) name="C passthrough forwarding headers, self-timed" ;; bytes) name="streamz bytes passthrough" ;; enrich) name="streamz enrich" ;; enrichd) name="streamz enrich, headers: drop" ;; enrich2) name="streamz enrich, 2 replicas" ;; window) name="streamz window" ;; esac
         echo "- $name: $(awk -v k="$k" '$1 == k { printf "%s%s (%.2f)%s", sep, $3, $4, ($6 > 0 ? sprintf(" %.0f MiB", $6 / 1024) : ""); sep = ", " }' "$WORK/runs")"
     done
 } >"$WORK/section.md"
@@ -280,6 +285,8 @@ c_rate=$c_rate
 c_cpu=$c_cpu
 c_hwm_kb=$c_hwm
 c_self_rate=$c_self
+ch_rate=$ch_rate
+ch_cpu=$ch_cpu
 bytes_rate=$b_rate
 bytes_cpu=$b_cpu
 bytes_hwm_kb=$b_hwm

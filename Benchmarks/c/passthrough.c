@@ -32,6 +32,13 @@
  *                   defaults; linger.ms=5 is also librdkafka's own)
  *       Environment: PASS_TIMEOUT (seconds, default 300) bounds the wait for COUNT.
  *
+ *   passthrough pass-headers BOOTSTRAP IN OUT GROUP COUNT [key=value ...]
+ *       The same, forwarding each record's headers as well, as a Streamz Kafka sink
+ *       does unless told `headers: drop`: the C baseline for that configuration. Each
+ *       consumed record's headers are asked for (rd_kafka_message_detach_headers, which
+ *       in librdkafka 2.0.2 allocates to parse even a record without headers) and, when
+ *       there are any, handed to rd_kafka_producev with the record.
+ *
  * Build: cc -O2 -o passthrough passthrough.c -lrdkafka
  * Loopback only: BOOTSTRAP is whatever the caller passes (the dev broker on 127.0.0.1).
  */
@@ -271,7 +278,23 @@ static void pass_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
     }
 }
 
-static int pass(int argc, char **argv) {
+/* Produces one consumed record to OUT; RD_KAFKA_RESP_ERR__QUEUE_FULL means "poll, then retry". */
+static rd_kafka_resp_err_t forward(rd_kafka_t *producer, rd_kafka_topic_t *out_topic, rd_kafka_message_t *m,
+                                   int with_headers) {
+    rd_kafka_headers_t *headers = NULL;
+    if (with_headers && rd_kafka_message_detach_headers(m, &headers) != RD_KAFKA_RESP_ERR_NO_ERROR) headers = NULL;
+    if (!headers)
+        return rd_kafka_produce(out_topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, m->payload, m->len, m->key,
+                                m->key_len, NULL) == 0 ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error();
+    rd_kafka_resp_err_t err = rd_kafka_producev(producer, RD_KAFKA_V_RKT(out_topic), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                                                RD_KAFKA_V_VALUE(m->payload, m->len), RD_KAFKA_V_KEY(m->key, m->key_len),
+                                                RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_END);
+    /* On success the producer owns the headers; otherwise they go back on the message for the retry. */
+    if (err) rd_kafka_message_set_headers(m, headers);
+    return err;
+}
+
+static int pass(int argc, char **argv, int with_headers) {
     if (argc < 5) die("usage: pass BOOTSTRAP IN OUT GROUP COUNT [key=value ...]%s%s", "", "");
     const char *bootstrap = argv[0], *in = argv[1], *out = argv[2], *group = argv[3];
     pass_count = atol(argv[4]);
@@ -337,10 +360,9 @@ static int pass(int argc, char **argv) {
                     snapshot_threads(&threads_start);
                 }
                 if (m->partition >= 0 && m->partition < 1024) next_offset[m->partition] = m->offset + 1;
-                while (rd_kafka_produce(out_topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, m->payload, m->len,
-                                        m->key, m->key_len, NULL) != 0) {
-                    if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-                        die("produce: %s%s", rd_kafka_err2str(rd_kafka_last_error()), "");
+                rd_kafka_resp_err_t sent;
+                while ((sent = forward(producer, out_topic, m, with_headers)) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                    if (sent != RD_KAFKA_RESP_ERR__QUEUE_FULL) die("produce: %s%s", rd_kafka_err2str(sent), "");
                     rd_kafka_poll(producer, 10);
                 }
             }
@@ -375,9 +397,11 @@ static int pass(int argc, char **argv) {
 
 int main(int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "produce") == 0) return produce(argc - 2, argv + 2);
-    if (argc >= 2 && strcmp(argv[1], "pass") == 0) return pass(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "pass") == 0) return pass(argc - 2, argv + 2, 0);
+    if (argc >= 2 && strcmp(argv[1], "pass-headers") == 0) return pass(argc - 2, argv + 2, 1);
     fprintf(stderr,
             "usage: passthrough produce BOOTSTRAP TOPIC COUNT SIZE\n"
-            "       passthrough pass BOOTSTRAP IN OUT GROUP COUNT [key=value ...]\n");
+            "       passthrough pass BOOTSTRAP IN OUT GROUP COUNT [key=value ...]\n"
+            "       passthrough pass-headers BOOTSTRAP IN OUT GROUP COUNT [key=value ...]\n");
     return 2;
 }
