@@ -166,10 +166,9 @@ run_enrichd() {  # run
 # 45 s default one such run measured 22k msgs/s and 300k duplicates, so the replicas
 # use 6 s, as the tests do; a run that still rebalances shows up as duplicates below.
 run_enrich2() {  # run: a second replica in the group, then the measured one
-    local r=$1 second
-    enrich_config "bench-enrich2-$r" clicks "out-enrich2-$r" clicks-dlq \
-        | sed 's/^  properties: {/  properties: {"session.timeout.ms": "6000", /; s/, }$/}/' >"$WORK/enrich2-$r.yaml"
-    grep -q '"session.timeout.ms": "6000"' "$WORK/enrich2-$r.yaml" || die "enrich2: could not set session.timeout.ms"
+    local r=$1 second properties  # config_head reads this properties
+    properties=$(yaml_properties "$KAFKA_PROPS session.timeout.ms=6000")
+    enrich_config "bench-enrich2-$r" clicks "out-enrich2-$r" clicks-dlq >"$WORK/enrich2-$r.yaml"
     start_streamz "$WORK/enrich2-$r.yaml" "$WORK/enrich2-$r-second.log"
     second=$STREAMZ_PID
     EXTRA_PIDS=("$second")
