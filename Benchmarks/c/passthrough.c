@@ -4,8 +4,8 @@
  *
  *   passthrough produce BOOTSTRAP TOPIC COUNT SIZE
  *       Fills TOPIC fast: lz4, linger.ms=20, large batches, records spread round-robin
- *       over the topic's partitions (one key per partition, chosen so that the default
- *       partitioner maps it back to that partition), value = SIZE bytes of compressible
+ *       over the topic's partitions (one key per partition, chosen so that KafkaSink's
+ *       partitioner, murmur2, maps it back to that partition), value = SIZE bytes of compressible
  *       text with a counter. Waits for every delivery, then prints one JSON line:
  *       {"produced": N, "seconds": S, "partitions": P, "retained": R}
  *       where R is the sum of (high - low) watermarks over TOPIC's partitions: the
@@ -28,8 +28,9 @@
  *       with StreamzPassthrough is the code in between:
  *         consumer: group.id, auto.offset.reset=earliest, enable.auto.commit=false,
  *                   enable.auto.offset.store=false, enable.partition.eof=false
- *         producer: enable.idempotence=true and linger.ms=5 unless given (KafkaSink's
- *                   defaults; linger.ms=5 is also librdkafka's own)
+ *         producer: enable.idempotence=true, linger.ms=5 and partitioner=murmur2_random
+ *                   unless given (KafkaSink's defaults; linger.ms=5 is also librdkafka's
+ *                   own)
  *       Environment: PASS_TIMEOUT (seconds, default 300) bounds the wait for COUNT.
  *
  *   passthrough pass-headers BOOTSTRAP IN OUT GROUP COUNT [key=value ...]
@@ -212,8 +213,8 @@ static int produce(int argc, char **argv) {
     int partitions = fetch_partitions(rk, topic);
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
 
-    /* One key per partition, one the default partitioner (consistent_random: crc32 of
-     * the key) maps to that same partition, so a passthrough that keeps keys writes
+    /* One key per partition, one KafkaSink's partitioner (murmur2_random, as Java
+     * clients) maps to that same partition, so a passthrough that keeps keys writes
      * partition p of IN to partition p of OUT. */
     char keys[1024][16];
     int key_len[1024];
@@ -221,7 +222,7 @@ static int produce(int argc, char **argv) {
     for (int p = 0; p < partitions; p++) {
         for (int j = 0;; j++) {
             key_len[p] = snprintf(keys[p], sizeof keys[p], "key-%d", j);
-            if (rd_kafka_msg_partitioner_consistent_random(rkt, keys[p], key_len[p], partitions, NULL, NULL) == p) break;
+            if (rd_kafka_msg_partitioner_murmur2_random(rkt, keys[p], key_len[p], partitions, NULL, NULL) == p) break;
         }
     }
 
@@ -308,6 +309,7 @@ static int pass(int argc, char **argv, int with_headers) {
     set(pconf, "bootstrap.servers", bootstrap);
     if (!has_extra(extra_c, extra, "enable.idempotence")) set(pconf, "enable.idempotence", "true");
     if (!has_extra(extra_c, extra, "linger.ms")) set(pconf, "linger.ms", "5");
+    if (!has_extra(extra_c, extra, "partitioner")) set(pconf, "partitioner", "murmur2_random");
     set_extra(pconf, extra_c, extra, "producer");
     rd_kafka_conf_set_dr_msg_cb(pconf, pass_dr);
     rd_kafka_t *producer = make(RD_KAFKA_PRODUCER, pconf);

@@ -52,6 +52,12 @@ final class RDKafkaProducer: @unchecked Sendable {
         var properties = RDKafkaConfig.withClientDefaults(properties)
         if properties["enable.idempotence"] == nil { properties["enable.idempotence"] = "true" }
         if properties["linger.ms"] == nil { properties["linger.ms"] = "5" }
+        // Keys go to the partition Kafka's Java clients (and so Kafka Streams and
+        // ksqlDB) pick, murmur2, rather than librdkafka's crc32 default: records of one
+        // key then share a partition whichever client wrote them, which co-partitioned
+        // joins downstream rely on. murmur2 is also computed in librdkafka itself, where
+        // crc32 is a call into zlib per message.
+        if properties["partitioner"] == nil { properties["partitioner"] = "murmur2_random" }
         let config = try RDKafkaConfig(properties)
         guard let conf = config.take() else { throw KafkaConfigError(property: "-", message: "no configuration") }
         RDKafkaLogging.install(on: conf)
