@@ -35,6 +35,12 @@ struct ClickFeed {
     }
 
     static let pages = ["/", "/home", "/search", "/cart", "/checkout", "/health"]
+    /// Distinct users, the enriched output's keys. Many, so that keys spread over the
+    /// output partitions whatever the partitioner: the embedded broker keeps about 5 MB
+    /// per partition, and the crash loop's replays write several times the input, so a
+    /// partition that drew a few of only 50 keys overflowed (murmur2 put 4 of 50 on one
+    /// of 64 partitions).
+    static let users = 1_000
     static let base: Int64 = 1_700_000_000_000
     var clicks: [Click] = []
 
@@ -46,11 +52,11 @@ struct ClickFeed {
         for index in 0..<count {
             let kind: Kind = index % 499 == 498 ? .malformed : index % 701 == 700 ? .wrongType : .good
             let ts = Self.base + Int64(index) * 20 - Int64(next() % 3_000)
-            clicks.append(Click(index: index, user: Int(next() % 50), page: Self.pages[Int(next() % UInt64(Self.pages.count))],
+            clicks.append(Click(index: index, user: Int(next() % UInt64(Self.users)), page: Self.pages[Int(next() % UInt64(Self.pages.count))],
                                 value: Int(next() % 100), ts: ts, kind: kind))
         }
         for index in 0..<late {
-            clicks.append(Click(index: count + index, user: index % 50, page: "/late", value: 50 + index,
+            clicks.append(Click(index: count + index, user: index % Self.users, page: "/late", value: 50 + index,
                                 ts: Self.base - 600_000, kind: .late))
         }
     }
