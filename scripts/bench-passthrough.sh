@@ -5,7 +5,8 @@
 # broker: KafkaSource(in) → sinkToKafka(out) (Benchmarks/Sources/StreamzPassthrough)
 # versus Benchmarks/c/passthrough.c (rd_kafka_consumer_poll → rd_kafka_produce).
 # Both get the same librdkafka properties; the C program also mirrors what StreamzKafka
-# sets itself (manual commits, enable.idempotence=true, linger.ms=5).
+# sets itself (manual commits, enable.idempotence=true, linger.ms=5,
+# partitioner=murmur2_random).
 #
 # Steps: build (release) the `streamz` binary, StreamzPassthrough and the C program;
 # start `streamz dev-broker` (librdkafka's mock cluster on 127.0.0.1; stopped on exit);
