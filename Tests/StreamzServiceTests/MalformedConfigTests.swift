@@ -706,6 +706,20 @@ extension MalformedConfigTests {
                 sasl:
                   mechanism: PLAIN
             """, line: 6, field: "kafka.properties.sasl", fragment: "expected a scalar value for a librdkafka property, got a mapping"),
+        MalformedConfig(name: "properties with a misspelt librdkafka property", yaml: """
+            kafka:
+              bootstrap_servers: embedded
+              group_id: app
+              properties:
+                linger.msec: 5
+            """, line: 5, field: "kafka.properties.linger.msec", fragment: "'linger.msec' is not a property of librdkafka"),
+        MalformedConfig(name: "properties with a value librdkafka refuses", yaml: """
+            kafka:
+              bootstrap_servers: embedded
+              group_id: app
+              properties: {partitioner: bogus}
+            """, line: 4, field: "kafka.properties.partitioner",
+            fragment: "librdkafka refuses it: Invalid value for configuration property \"partitioner\": bogus"),
         MalformedConfig(name: "http port out of range", yaml: """
             kafka: {bootstrap_servers: embedded, group_id: app}
             http:

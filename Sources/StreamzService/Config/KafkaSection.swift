@@ -1,4 +1,5 @@
 import Foundation
+import StreamzKafka
 
 /// How the service reaches Kafka. One consumer group per pipeline: `groupID` plus the pipeline name.
 public struct KafkaSection: Sendable, Equatable {
@@ -46,7 +47,15 @@ extension KafkaSection {
                 guard case .scalar = entry.value.node, !entry.value.isNull else {
                     throw entry.value.error("expected a scalar value for a librdkafka property, got \(entry.value.kindDescription)")
                 }
-                properties[entry.key] = try entry.value.string()
+                let value = try entry.value.string()
+                switch RDKafkaLibrary.problem(setting: entry.key, to: value) {
+                case nil: break
+                case .unknownName:
+                    throw entry.keyNode.error("'\(entry.key)' is not a property of librdkafka \(RDKafkaLibrary.version)")
+                case .invalidValue(let message):
+                    throw entry.value.error("librdkafka refuses it: \(message)")
+                }
+                properties[entry.key] = value
             }
         }
         self.init(bootstrapServers: servers, groupID: groupID, properties: properties)
