@@ -36,10 +36,8 @@ final class RDKafkaConfig {
 
     func set(_ name: String, _ value: String) throws {
         guard let pointer else { preconditionFailure("configuration already handed to librdkafka") }
-        var errorText = [CChar](repeating: 0, count: 512)
-        let result = rd_kafka_conf_set(pointer, name, value, &errorText, errorText.count)
-        guard result == RD_KAFKA_CONF_OK else {
-            throw KafkaConfigError(property: name, message: string(fromCBuffer: errorText))
+        if let problem = RDKafkaLibrary.problem(setting: name, to: value, on: pointer) {
+            throw KafkaConfigError(property: name, message: problem.message)
         }
     }
 

@@ -17,11 +17,26 @@ extension RDKafkaLibrary {
     public static func problem(setting name: String, to value: String) -> PropertyProblem? {
         let conf = rd_kafka_conf_new()
         defer { rd_kafka_conf_destroy(conf) }
+        return problem(setting: name, to: value, on: conf)
+    }
+
+    /// Sets `name` on `conf`; nil when librdkafka took it. `RDKafkaConfig` sets every
+    /// client property through this too.
+    static func problem(setting name: String, to value: String, on conf: OpaquePointer?) -> PropertyProblem? {
         var errorText = [CChar](repeating: 0, count: 512)
         switch rd_kafka_conf_set(conf, name, value, &errorText, errorText.count) {
         case RD_KAFKA_CONF_OK: return nil
         case RD_KAFKA_CONF_UNKNOWN: return .unknownName(string(fromCBuffer: errorText))
         default: return .invalidValue(string(fromCBuffer: errorText))
+        }
+    }
+}
+
+extension RDKafkaLibrary.PropertyProblem {
+    /// librdkafka's text for it.
+    public var message: String {
+        switch self {
+        case .unknownName(let message), .invalidValue(let message): message
         }
     }
 }
